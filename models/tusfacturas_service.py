@@ -1,0 +1,121 @@
+from odoo import api, models
+from odoo.exceptions import RedirectWarning, UserError
+
+from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
+
+
+class TusFacturasService(models.AbstractModel):
+    """The Odoo side of the TusFacturas client: credentials from the company,
+    failures turned into messages users can read."""
+
+    _name = "tusfacturas.service"
+    _description = "TusFacturas API access"
+
+    @api.model
+    def _check_credentials(self, company):
+        """Raise a user-facing error unless ``company`` has its three credentials."""
+        if company._tusfacturas_has_credentials():
+            return
+        message = self.env._("The company %(company)s has no TusFacturas credentials configured.", company=company.name)
+        if self.env.user.has_group("base.group_system"):
+            action = self.env.ref("account.action_account_config")
+            raise RedirectWarning(
+                message + " " + self.env._("Set them in Settings, TusFacturas section."),
+                action.id,
+                self.env._("Go to Settings"),
+            )
+        raise UserError(message + " " + self.env._("Ask an administrator to set them in Settings."))
+
+    @api.model
+    def _client(self, company):
+        """A :class:`TusFacturasClient` with ``company``'s credentials (checked first)."""
+        self._check_credentials(company)
+        secrets = company.sudo()
+        return TusFacturasClient(
+            usertoken=secrets.tusfacturas_usertoken,
+            apikey=secrets.tusfacturas_apikey,
+            apitoken=secrets.tusfacturas_apitoken,
+            base_url=secrets.tusfacturas_api_url,
+            timeout=company.tusfacturas_timeout,
+        )
+
+    @api.model
+    def _fetch_ledger_rows(self, client, cuit):
+        """Plain Python, safe to run in a worker thread: the parsed rows of ``cuit``."""
+        return parse_ledger(client.customer_ledger(cuit))
+
+    @api.model
+    def _error_message(self, error, company):
+        """The translated, credential-free message for a :class:`TusFacturasError`."""
+        code = error.code
+        if code == "api_errors":
+            return self.env._(
+                "TusFacturas rejected the request: %(errors)s",
+                errors="; ".join(error.errors) or self.env._("no detail given"),
+            )
+        if code == "unauthorized":
+            return self.env._(
+                "TusFacturas refused the credentials of %(company)s (HTTP %(status)s). Check the user token, "
+                "API key and API token in Settings, and that this server's IP address is enabled in "
+                "TusFacturas (Mi espacio de trabajo > ACCESO API).",
+                company=company.name,
+                status=error.status,
+            )
+        if code == "bad_request":
+            return self.env._("TusFacturas found the request invalid (HTTP 400). Check the customer's CUIT.")
+        if code == "not_found":
+            return self.env._(
+                "TusFacturas does not know this API method (HTTP 404). Check the TusFacturas API URL in Settings."
+            )
+        if code == "method_not_allowed":
+            return self.env._(
+                "TusFacturas did not accept the request method (HTTP 405). Check the TusFacturas API URL in Settings."
+            )
+        if code == "unavailable":
+            return self.env._(
+                "TusFacturas is not available right now (HTTP %(status)s). Try again later.", status=error.status
+            )
+        if code == "timeout":
+            return self.env._(
+                "TusFacturas did not answer within %(timeout)s seconds. Try again later.",
+                timeout=company.tusfacturas_timeout,
+            )
+        if code == "connection":
+            return self.env._(
+                "Could not connect to TusFacturas. Check this server's internet connection "
+                "and the TusFacturas API URL in Settings."
+            )
+        if code == "invalid_json":
+            return self.env._("TusFacturas sent an answer that is not valid JSON. Try again later.")
+        if code == "invalid_response" and error.row:
+            return self.env._(
+                'TusFacturas sent an invalid answer: the field "%(field)s" of row %(row)s is missing or invalid.',
+                field=error.field,
+                row=error.row,
+            )
+        if code == "invalid_response":
+            return self.env._(
+                'TusFacturas sent an invalid answer: the field "%(field)s" is missing or invalid.', field=error.field
+            )
+        return self.env._("TusFacturas answered with an unexpected HTTP status %(status)s.", status=error.status)
+
+    @api.model
+    def _raise_user_error(self, error, company):
+        raise UserError(self._error_message(error, company)) from error
+
+    @api.model
+    def _account_usage(self, company):
+        """Call ``micuenta/consumo``; raise a :class:`UserError` on failure."""
+        try:
+            return self._client(company).account_usage()
+        except TusFacturasError as error:
+            self._raise_user_error(error, company)
+
+    @api.model
+    def _ledger_rows(self, company, cuit):
+        """Fetch and parse the current account of ``cuit``; raise a :class:`UserError` on failure."""
+        client = self._client(company)
+        try:
+            return self._fetch_ledger_rows(client, cuit)
+        except TusFacturasError as error:
+            self._raise_user_error(error, company)

@@ -1,0 +1,4 @@
+from . import test_client
+from . import test_concept
+from . import test_ledger
+from . import test_security

@@ -1,0 +1,128 @@
+from odoo import Command
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import new_test_user
+
+from ..sandbox import SandboxServer
+from ..sandbox.server import DEFAULT_CREDENTIALS
+
+ADHOC_CUIT = "30714295698"
+# The example of the API reference (clientes-cuenta-corriente.md), verbatim.
+REFERENCE_ROWS = [
+    {
+        "fecha": "11/05/2017",
+        "concepto": "FACTURA A 0002-00000001 (CUIT DE PRUEBA)",
+        "debe": 112.1,
+        "haber": 0,
+        "resta_abonar_de_este_comprobante": 112.1,
+        "saldo": 112.1,
+    },
+    {
+        "fecha": "11/05/2017",
+        "concepto": "FACTURA A 0002-00000002 (CUIT DE PRUEBA)",
+        "debe": 112.1,
+        "haber": 0,
+        "resta_abonar_de_este_comprobante": 112.1,
+        "saldo": 224.2,
+    },
+]
+
+
+def tf_row(concept, debe=0.0, haber=0.0, resta=0.0, saldo=0.0, fecha="01/03/2026"):
+    return {
+        "fecha": fecha,
+        "concepto": concept,
+        "debe": debe,
+        "haber": haber,
+        "resta_abonar_de_este_comprobante": resta,
+        "saldo": saldo,
+    }
+
+
+class SandboxCase:
+    """Mixin: a TusFacturas sandbox on a free loopback port for the whole class."""
+
+    @classmethod
+    def start_sandbox(cls):
+        cls.sandbox = SandboxServer().start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        return cls.sandbox
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+        self.sandbox.ledgers.clear()
+
+
+class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):
+    """An Argentine Responsable Inscripto company whose TusFacturas account is the sandbox."""
+
+    @classmethod
+    @AccountTestInvoicingCommon.setup_country("ar")
+    @AccountTestInvoicingCommon.setup_chart_template("ar_ri")
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+        cls.company = cls.company_data["company"]
+        cls.configure_company(cls.company)
+        cls.journal_sale = cls.company_data["default_journal_sale"]
+        cls.cuit_type = cls.env.ref("l10n_ar.it_cuit")
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "ADHOC SA",
+                "is_company": True,
+                "l10n_latam_identification_type_id": cls.cuit_type.id,
+                "vat": ADHOC_CUIT,
+                "l10n_ar_afip_responsibility_type_id": cls.env.ref("l10n_ar.res_IVARI").id,
+                "country_id": cls.env.ref("base.ar").id,
+            }
+        )
+        cls.billing_user = new_test_user(
+            cls.env,
+            login="tf_billing",
+            groups="account.group_account_invoice",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+
+    @classmethod
+    def configure_company(cls, company):
+        company.write(
+            {
+                "tusfacturas_usertoken": DEFAULT_CREDENTIALS["usertoken"],
+                "tusfacturas_apikey": DEFAULT_CREDENTIALS["apikey"],
+                "tusfacturas_apitoken": DEFAULT_CREDENTIALS["apitoken"],
+                "tusfacturas_api_url": cls.sandbox.url,
+                "tusfacturas_timeout": 5,
+            }
+        )
+
+    @classmethod
+    def make_customer(cls, name, cuit, **values):
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "vat": cuit,
+                "l10n_latam_identification_type_id": cls.env.ref("l10n_ar.it_cuit").id,
+                "l10n_ar_afip_responsibility_type_id": cls.env.ref("l10n_ar.res_IVARI").id,
+                **values,
+            }
+        )
+
+    @classmethod
+    def invoice(cls, partner, amount, move_type="out_invoice", post=True, **kwargs):
+        """A customer document of ``amount`` before VAT 21% (so total = amount * 1.21)."""
+        return cls.init_invoice(
+            move_type, partner=partner, amounts=[amount], taxes=cls.tax_sale_a, post=post,
+            invoice_date=kwargs.pop("invoice_date", "2026-03-01"), **kwargs,
+        )
+
+    def open_ledger(self, partner=None, user=None):
+        """Click the partner form button; return the ledger the action opens."""
+        partner = (partner or self.customer).with_user(user or self.env.user)
+        action = partner.action_open_tusfacturas_ledger()
+        self.assertEqual(action["res_model"], "tusfacturas.ledger")
+        return partner.env["tusfacturas.ledger"].browse(action["res_id"])
+
+    def ledger_count(self):
+        return self.env["tusfacturas.ledger"].sudo().search_count([])

@@ -1,0 +1,102 @@
+import logging
+import unittest
+
+from ..sandbox import SandboxServer
+from ..sandbox.server import DEFAULT_CREDENTIALS
+from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
+from .common import ADHOC_CUIT, REFERENCE_ROWS
+
+CLIENT_LOGGER = TusFacturasClient.__module__
+
+
+class TestClient(unittest.TestCase):
+    """The plain-Python client against the sandbox, over a real socket."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = SandboxServer(ledgers={ADHOC_CUIT: REFERENCE_ROWS}).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+        self.client = TusFacturasClient(base_url=self.sandbox.url, timeout=2, **DEFAULT_CREDENTIALS)
+
+    def test_customer_ledger(self):
+        rows = parse_ledger(self.client.customer_ledger(ADHOC_CUIT))
+        self.assertEqual(
+            [(r.debit, r.balance, r.document.key) for r in rows],
+            [(112.1, 112.1, ("1", 2, 1)), (112.1, 224.2, ("1", 2, 2))],
+        )
+        self.assertEqual(self.sandbox.calls, [("clientes/cuenta-corriente", ADHOC_CUIT)])
+
+    def test_account_usage(self):
+        self.assertEqual(
+            self.client.account_usage(),
+            {
+                "comprobantes_cupo": 100,
+                "comprobantes_generados": 12,
+                "comprobantes_disponibles": 79,
+                "abonos_pendientes": 21,
+            },
+        )
+
+    def test_error_codes(self):
+        for mode, code, status in [
+            ("api_error", "api_errors", None),
+            ("http_401", "unauthorized", 401),
+            ("http_403", "unauthorized", 403),
+            ("http_400", "bad_request", 400),
+            ("http_404", "not_found", 404),
+            ("http_405", "method_not_allowed", 405),
+            ("http_429", "unavailable", 429),
+            ("http_500", "unavailable", 500),
+            ("drop", "connection", None),
+            ("not_json", "invalid_json", None),
+            ("no_resultados", "invalid_response", None),
+        ]:
+            with self.subTest(mode=mode):
+                self.sandbox.mode = mode
+                with self.assertRaises(TusFacturasError) as caught:
+                    self.client.customer_ledger(ADHOC_CUIT)
+                self.assertEqual((caught.exception.code, caught.exception.status), (code, status))
+
+    def test_timeout(self):
+        self.sandbox.mode, self.sandbox.slow_seconds = "slow", 2
+        client = TusFacturasClient(base_url=self.sandbox.url, timeout=0.5, **DEFAULT_CREDENTIALS)
+        with self.assertRaises(TusFacturasError) as caught:
+            client.customer_ledger(ADHOC_CUIT)
+        self.assertEqual(caught.exception.code, "timeout")
+
+    def test_credentials_never_in_errors_logs_or_repr(self):
+        secrets = [DEFAULT_CREDENTIALS["usertoken"], DEFAULT_CREDENTIALS["apitoken"]]
+        with self.assertLogs(CLIENT_LOGGER, logging.DEBUG) as logs, self.assertLogs("urllib3", logging.DEBUG) as http:
+            for mode in ("http_401", "drop", "api_error", "not_json"):
+                self.sandbox.mode = mode
+                with self.assertRaises(TusFacturasError) as caught:
+                    self.client.customer_ledger(ADHOC_CUIT)
+                for secret in secrets:
+                    self.assertNotIn(secret, str(caught.exception))
+                    self.assertNotIn(secret, repr(caught.exception.__cause__ or ""))
+        logged = "\n".join(logs.output + http.output)
+        self.assertIn("HTTP 401", logged)
+        for secret in secrets:
+            self.assertNotIn(secret, logged)
+            self.assertNotIn(secret, repr(self.client))
+
+
+class TestParseLedger(unittest.TestCase):
+    def test_amounts_as_strings_with_comma_or_dot(self):
+        [row] = parse_ledger([dict(REFERENCE_ROWS[0], debe="112,10", saldo="112.1")])
+        self.assertEqual((row.debit, row.balance, row.amount), (112.1, 112.1, 112.1))
+
+    def test_not_a_list(self):
+        with self.assertRaises(TusFacturasError) as caught:
+            parse_ledger({"fecha": "x"})
+        self.assertEqual(caught.exception.field, "resultados")
+
+    def test_row_not_an_object(self):
+        with self.assertRaises(TusFacturasError) as caught:
+            parse_ledger([REFERENCE_ROWS[0], "FACTURA"])
+        self.assertEqual((caught.exception.field, caught.exception.row), ("resultados", 2))

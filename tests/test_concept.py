@@ -1,0 +1,56 @@
+import unittest
+
+from ..tusfacturas.concept import DocumentRef, parse_concept
+
+
+class TestConcept(unittest.TestCase):
+    def test_reference_examples(self):
+        self.assertEqual(
+            parse_concept("FACTURA A 0002-00000001 (CUIT DE PRUEBA)"), DocumentRef("FACTURA", "A", 2, 1, "1")
+        )
+        self.assertEqual(
+            parse_concept("NOTA DE CREDITO ELECTRONICA MiPyME (FCE) B 0003-00000042"),
+            DocumentRef("NOTA DE CREDITO ELECTRONICA MIPYME (FCE)", "B", 3, 42, "208"),
+        )
+
+    def test_every_type_and_letter_maps_to_its_afip_code(self):
+        expected = {
+            "FACTURA": {"A": "1", "B": "6", "C": "11", "E": "19", "M": "51"},
+            "NOTA DE DEBITO": {"A": "2", "B": "7", "C": "12", "E": "20", "M": "52"},
+            "NOTA DE CREDITO": {"A": "3", "B": "8", "C": "13", "E": "21", "M": "53"},
+            "RECIBO": {"C": "15"},
+            "FACTURA DE CREDITO ELECTRONICA MiPyME (FCE)": {"A": "201", "B": "206", "C": "211"},
+            "NOTA DE DEBITO ELECTRONICA MiPyME (FCE)": {"A": "202", "B": "207", "C": "212"},
+            "NOTA DE CREDITO ELECTRONICA MiPyME (FCE)": {"A": "203", "B": "208", "C": "213"},
+        }
+        for doc_type, letters in expected.items():
+            for letter, code in letters.items():
+                with self.subTest(doc_type=doc_type, letter=letter):
+                    ref = parse_concept(f"{doc_type} {letter} 0001-00000007")
+                    self.assertEqual((ref.afip_code, ref.letter, ref.point_of_sale, ref.number), (code, letter, 1, 7))
+
+    def test_five_digit_points_of_sale_accents_and_case(self):
+        self.assertEqual(parse_concept("Nota de Crédito C 00012-00000003").key, ("13", 12, 3))
+        self.assertEqual(parse_concept("  FACTURA  B  12345-00001234  ").key, ("6", 12345, 1234))
+
+    def test_non_afip_documents_have_no_code(self):
+        for concept in ("FACTURA NO VALIDA EN AFIP 0001-00000004", "NOTA DE CREDITO NO VALIDA EN AFIP X 0001-00000005"):
+            with self.subTest(concept=concept):
+                ref = parse_concept(concept)
+                self.assertIsNotNone(ref)
+                self.assertIsNone(ref.afip_code)
+
+    def test_other_movements_are_not_documents(self):
+        for concept in (
+            "PAGO",
+            "Pago recibido 0001-00000002",
+            "SALDO INICIAL",
+            "FACTURA Z 0001-00000001",
+            "FACTURA A",
+            "FACTURA E 0001",
+            "",
+            None,
+            "RECIBO E 0001-00000001",
+        ):
+            with self.subTest(concept=concept):
+                self.assertIsNone(parse_concept(concept))

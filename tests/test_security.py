@@ -1,0 +1,81 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import ADHOC_CUIT, REFERENCE_ROWS, TusFacturasCase
+
+SECRETS = ("tusfacturas_usertoken", "tusfacturas_apikey", "tusfacturas_apitoken")
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(TusFacturasCase):
+    def test_billing_user_opens_the_ledger(self):
+        self.sandbox.ledgers[ADHOC_CUIT] = REFERENCE_ROWS
+        ledger = self.open_ledger(user=self.billing_user)
+        self.assertEqual(ledger.env.user, self.billing_user)
+        data = ledger.web_read({"line_ids": {"fields": {"concept": {}, "debit": {}}}, "difference": {}})
+        self.assertEqual([line["debit"] for line in data[0]["line_ids"]], [112.1, 112.1])
+        self.assertEqual(data[0]["difference"], 224.2)
+
+    def test_billing_user_cannot_read_tokens_by_any_route(self):
+        self.billing_user.groups_id += self.env.ref("base.group_allow_export")
+        company = self.company.with_user(self.billing_user)
+        for field in (*SECRETS, "tusfacturas_api_url"):
+            with self.subTest(field=field):
+                with self.assertRaises(AccessError):
+                    company.read([field])
+                with self.assertRaises(AccessError):
+                    company.search_read([("id", "=", self.company.id)], [field])
+                with self.assertRaises(AccessError):
+                    company.export_data([field])
+                self.assertNotIn(field, company.fields_get())
+        settings_fields = self.env["res.config.settings"].with_user(self.billing_user).fields_get()
+        for field in SECRETS:
+            self.assertNotIn(field, settings_fields)
+        # Nor through the partner form or a ledger: the tokens are never copied anywhere else.
+        view = self.env["res.partner"].with_user(self.billing_user).get_views([(False, "form")])
+        self.assertNotIn("tusfacturas_usertoken", str(view))
+
+    def test_user_without_billing_rights_cannot_open_it(self):
+        salesman = new_test_user(
+            self.env,
+            login="tf_sales",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.open_ledger(user=salesman)
+        self.assertFalse(self.sandbox.calls, "no billed call for a user who cannot see the result")
+        arch = self.env["res.partner"].with_user(salesman).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("action_open_tusfacturas_ledger", arch)
+        billing_arch = (
+            self.env["res.partner"].with_user(self.billing_user).get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn("action_open_tusfacturas_ledger", billing_arch)
+
+    def test_multi_company_isolation(self):
+        other = self.setup_other_company(name="Otra Empresa AR")["company"]
+        self.configure_company(other)
+        both = self.company | other
+        user = new_test_user(
+            self.env,
+            login="tf_both",
+            groups="account.group_account_invoice",
+            company_id=other.id,
+            company_ids=[Command.set(both.ids)],
+        )
+        other_customer = self.make_customer("Cliente de Otra", ADHOC_CUIT, company_id=other.id)
+        self.sandbox.ledgers[ADHOC_CUIT] = REFERENCE_ROWS
+        in_other = self.open_ledger(other_customer.with_context(allowed_company_ids=other.ids), user=user)
+        self.assertEqual(in_other.company_id, other)
+        self.assertEqual(len(in_other.line_ids), 2)
+        # The same user, working in the first company only, sees neither the ledger nor its rows.
+        first_only = self.env(user=user, context={"allowed_company_ids": self.company.ids})
+        self.assertFalse(first_only["tusfacturas.ledger"].search([("id", "=", in_other.id)]))
+        self.assertFalse(first_only["tusfacturas.ledger.line"].search([("ledger_id", "=", in_other.id)]))
+        with self.assertRaises(AccessError):
+            first_only["tusfacturas.ledger"].browse(in_other.id).read(["difference"])
+        # A user of the first company only cannot fetch through a partner of the other company.
+        with self.assertRaises(AccessError):
+            self.open_ledger(other_customer, user=self.billing_user)
