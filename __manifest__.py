@@ -11,6 +11,8 @@
     "data": [
         "security/tusfacturas_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/ir_actions_server_data.xml",
         "views/tusfacturas_ledger_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

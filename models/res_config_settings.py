@@ -17,6 +17,30 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.tusfacturas_api_url", readonly=False, groups="base.group_system"
     )
     tusfacturas_timeout = fields.Integer(related="company_id.tusfacturas_timeout", readonly=False)
+    tusfacturas_cron_active = fields.Boolean(
+        string="Automatic reconciliation",
+        compute="_compute_tusfacturas_cron_active",
+        inverse="_inverse_tusfacturas_cron_active",
+        groups="base.group_system",
+    )
+    tusfacturas_cron_scope = fields.Selection(related="company_id.tusfacturas_cron_scope", readonly=False)
+    tusfacturas_cron_days = fields.Integer(related="company_id.tusfacturas_cron_days", readonly=False)
+    tusfacturas_cron_limit = fields.Integer(related="company_id.tusfacturas_cron_limit", readonly=False)
+    tusfacturas_concurrency = fields.Integer(related="company_id.tusfacturas_concurrency", readonly=False)
+
+    def _tusfacturas_cron(self):
+        return self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile", raise_if_not_found=False)
+
+    def _compute_tusfacturas_cron_active(self):
+        cron = self._tusfacturas_cron()
+        for settings in self:
+            settings.tusfacturas_cron_active = bool(cron and cron.sudo().active)
+
+    def _inverse_tusfacturas_cron_active(self):
+        cron = self._tusfacturas_cron()
+        for settings in self:
+            if cron and cron.sudo().active != settings.tusfacturas_cron_active:
+                cron.sudo().active = settings.tusfacturas_cron_active
 
     def action_tusfacturas_test_connection(self):
         """Call ``micuenta/consumo`` with the saved credentials and say what came back."""

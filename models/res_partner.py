@@ -2,14 +2,100 @@ import re
 
 from stdnum.ar import cuit as stdnum_cuit
 
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .tusfacturas_partner_status import STATUS_STATES
+
 AFIP_CUIT_CODE = "80"
+STATUS_FIELDS = {
+    "tusfacturas_state": "state",
+    "tusfacturas_balance": "tusfacturas_balance",
+    "tusfacturas_odoo_balance": "odoo_balance",
+    "tusfacturas_difference": "difference",
+    "tusfacturas_last_sync": "last_check",
+    "tusfacturas_error": "error_message",
+}
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    # The last reconciliation with TusFacturas in the current company.
+    tusfacturas_state = fields.Selection(
+        STATUS_STATES, string="TusFacturas Status",
+        compute="_compute_tusfacturas_status", search="_search_tusfacturas_state",
+    )  # fmt: skip
+    tusfacturas_balance = fields.Monetary(
+        string="TusFacturas Balance", currency_field="tusfacturas_currency_id",
+        compute="_compute_tusfacturas_status", search="_search_tusfacturas_balance",
+    )  # fmt: skip
+    tusfacturas_odoo_balance = fields.Monetary(
+        string="Odoo Balance (TusFacturas check)", currency_field="tusfacturas_currency_id",
+        compute="_compute_tusfacturas_status", search="_search_tusfacturas_odoo_balance",
+    )  # fmt: skip
+    tusfacturas_difference = fields.Monetary(
+        string="TusFacturas Difference", currency_field="tusfacturas_currency_id",
+        compute="_compute_tusfacturas_status", search="_search_tusfacturas_difference",
+    )  # fmt: skip
+    tusfacturas_last_sync = fields.Datetime(
+        string="TusFacturas Last Check",
+        compute="_compute_tusfacturas_status", search="_search_tusfacturas_last_sync",
+    )  # fmt: skip
+    tusfacturas_error = fields.Text(
+        string="TusFacturas Error",
+        compute="_compute_tusfacturas_status", search="_search_tusfacturas_error",
+    )  # fmt: skip
+    tusfacturas_currency_id = fields.Many2one("res.currency", compute="_compute_tusfacturas_status")
+
+    @api.depends_context("company")
+    def _compute_tusfacturas_status(self):
+        company = self.env.company
+        statuses = (
+            self.env["tusfacturas.partner.status"]
+            .sudo()
+            .search([("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", company.id)])
+        )
+        by_partner = {status.partner_id.id: status for status in statuses}
+        for partner in self:
+            status = by_partner.get(partner.commercial_partner_id.id)
+            partner.tusfacturas_currency_id = company.currency_id
+            for field_name, status_field in STATUS_FIELDS.items():
+                value = status[status_field] if status else False
+                partner[field_name] = value or ("not_checked" if field_name == "tusfacturas_state" else value)
+
+    def _search_tusfacturas_state(self, operator, value):
+        return self._tusfacturas_status_domain("state", operator, value)
+
+    def _search_tusfacturas_balance(self, operator, value):
+        return self._tusfacturas_status_domain("tusfacturas_balance", operator, value)
+
+    def _search_tusfacturas_odoo_balance(self, operator, value):
+        return self._tusfacturas_status_domain("odoo_balance", operator, value)
+
+    def _search_tusfacturas_difference(self, operator, value):
+        return self._tusfacturas_status_domain("difference", operator, value)
+
+    def _search_tusfacturas_last_sync(self, operator, value):
+        return self._tusfacturas_status_domain("last_check", operator, value)
+
+    def _search_tusfacturas_error(self, operator, value):
+        return self._tusfacturas_status_domain("error_message", operator, value)
+
+    def _tusfacturas_status_domain(self, status_field, operator, value):
+        """Partners whose status in the current company satisfies the condition; for the
+        state, a customer with no status yet counts as "not_checked"."""
+        Status = self.env["tusfacturas.partner.status"].sudo()
+        company = [("company_id", "=", self.env.company.id)]
+        domain = [("commercial_partner_id", "in", Status._search([*company, (status_field, operator, value)]).select("partner_id"))]
+        if status_field == "state" and _satisfies("not_checked", operator, value):
+            never_checked = [("commercial_partner_id", "not in", Status._search(company).select("partner_id"))]
+            domain = ["|", *domain, *never_checked]
+        return domain
+
+    # ------------------------------------------------------------------
+    # CUIT and company
+    # ------------------------------------------------------------------
 
     def _tusfacturas_company(self):
         """The company whose credentials and books apply: the partner's, else the current one."""
@@ -23,9 +109,7 @@ class ResPartner(models.Model):
         id_type = partner.l10n_latam_identification_type_id
         if not partner.vat:
             raise UserError(
-                self.env._(
-                    "The customer %(partner)s has no CUIT: set it in its Tax ID field.", partner=partner.display_name
-                )
+                self.env._("The customer %(partner)s has no CUIT: set it in its Tax ID field.", partner=partner.display_name)
             )
         if id_type and id_type.l10n_ar_afip_code != AFIP_CUIT_CODE:
             raise UserError(
@@ -38,11 +122,13 @@ class ResPartner(models.Model):
         digits = re.sub(r"\D", "", partner.vat)
         if not stdnum_cuit.is_valid(digits):
             raise UserError(
-                self.env._(
-                    "The CUIT %(vat)s of %(partner)s is not valid.", vat=partner.vat, partner=partner.display_name
-                )
+                self.env._("The CUIT %(vat)s of %(partner)s is not valid.", vat=partner.vat, partner=partner.display_name)
             )
         return digits
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
 
     def action_open_tusfacturas_ledger(self):
         """Partner form button: fetch the TusFacturas current account and show it."""
@@ -50,3 +136,13 @@ class ResPartner(models.Model):
         partner = self.commercial_partner_id
         ledger = self.env["tusfacturas.ledger"]._open_for(partner, self._tusfacturas_company())
         return ledger._get_window_action()
+
+
+def _satisfies(state, operator, value):
+    """Whether ``state`` meets a selection condition (=, !=, in, not in)."""
+    values = value if isinstance(value, list | tuple | set) else [value]
+    if operator in ("=", "in"):
+        return state in values
+    if operator in ("!=", "not in"):
+        return state not in values
+    return False

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tusfacturas.matching import STATES, OdooDocument, match_ledger
+from ..tusfacturas.matching import STATES
 
 RECEIVABLE_ORDER = "date desc, id desc"
 
@@ -38,12 +38,7 @@ class TusFacturasLedger(models.TransientModel):
 
     def _receivable_domain(self):
         self.ensure_one()
-        return [
-            ("partner_id.commercial_partner_id", "=", self.partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-        ]
+        return self.env["tusfacturas.reconciliation"]._receivable_domain(self.partner_id, self.company_id)
 
     @api.depends("partner_id", "company_id", "fetch_date")
     def _compute_receivable_line_ids(self):
@@ -78,28 +73,30 @@ class TusFacturasLedger(models.TransientModel):
         self._build(rows)
 
     def _build(self, rows):
-        """Replace the lines by ``rows`` matched to Odoo's documents; store the balances."""
+        """Replace the lines by ``rows`` matched to Odoo's documents; store the balances
+        here and in the customer's reconciliation status."""
         self.ensure_one()
-        currency = self.currency_id
-        matches = match_ledger(rows, self._odoo_documents(), lambda a, b: currency.compare_amounts(a, b) == 0)
+        engine = self.env["tusfacturas.reconciliation"]
+        partner, company = self.partner_id, self.company_id
+        result = engine._reconcile(
+            company, rows, engine._odoo_documents(partner, company)[partner.id],
+            engine._odoo_balances(partner, company)[partner.id],
+        )  # fmt: skip
+        matches = result.matches
         doc_types = self._document_types({m.row.document.afip_code for m in matches if m.row and m.row.document})
         self.line_ids.unlink()
         self.env["tusfacturas.ledger.line"].create(
             [self._line_values(seq, match, doc_types) for seq, match in enumerate(matches, start=1)]
         )
-        odoo_balance = self._odoo_balance()
-        tusfacturas_balance = currency.round(rows[-1].balance) if rows else 0.0
-        documents_total = sum(m.document.signed_total for m in matches if m.document)
-        self.write(
-            {
-                "fetch_date": fields.Datetime.now(),
-                "tusfacturas_balance": tusfacturas_balance,
-                "odoo_balance": odoo_balance,
-                "difference": currency.round(tusfacturas_balance - odoo_balance),
-                "odoo_other_balance": currency.round(odoo_balance - documents_total),
-            }
-        )
-        return matches
+        self.write({
+            "fetch_date": fields.Datetime.now(),
+            "tusfacturas_balance": result.tusfacturas_balance,
+            "odoo_balance": result.odoo_balance,
+            "difference": result.difference,
+            "odoo_other_balance": result.odoo_other_balance,
+        })  # fmt: skip
+        self.env["tusfacturas.partner.status"]._store(partner, company, {partner.id: result})
+        return result
 
     def _line_values(self, sequence, match, doc_types):
         currency = self.currency_id
@@ -156,48 +153,6 @@ class TusFacturasLedger(models.TransientModel):
         )
         return {t.code: t.id for t in types}
 
-    def _odoo_documents(self):
-        """The partner's posted customer invoices and credit notes in this company, for matching."""
-        moves = self.env["account.move"].search_fetch(
-            [
-                ("commercial_partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("state", "=", "posted"),
-            ],
-            [
-                "name",
-                "move_type",
-                "currency_id",
-                "l10n_latam_document_type_id",
-                "amount_total",
-                "amount_residual",
-                "amount_total_signed",
-                "amount_residual_signed",
-                "invoice_date",
-                "date",
-            ],
-            order="invoice_date, id",
-        )
-        company_currency = self.currency_id
-        return [
-            OdooDocument(
-                id=move.id,
-                key=_document_key(move),
-                total=move.amount_total,
-                residual=move.amount_residual,
-                total_company=abs(move.amount_total_signed),
-                residual_company=abs(move.amount_residual_signed),
-                signed_total=move.amount_total_signed,
-                foreign_currency=move.currency_id != company_currency,
-            )
-            for move in moves
-        ]
-
-    def _odoo_balance(self):
-        [(balance,)] = self.env["account.move.line"]._read_group(self._receivable_domain(), aggregates=["balance:sum"])
-        return self.currency_id.round(balance or 0.0)
-
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -212,12 +167,18 @@ class TusFacturasLedger(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "current",
-            "context": {
-                # Running balance of Odoo's receivable items (account.move.line.cumulated_balance).
-                "order_cumulated_balance": RECEIVABLE_ORDER,
-                "domain_cumulated_balance": self._receivable_domain(),
-            },
         }
+
+    def web_read(self, specification):
+        """Give Odoo's receivable items their running balance (``cumulated_balance``),
+        computed over this ledger's receivables in the order they are listed."""
+        ledger = self
+        if len(self) == 1 and "receivable_line_ids" in specification:
+            ledger = self.with_context(
+                order_cumulated_balance=RECEIVABLE_ORDER,
+                domain_cumulated_balance=tuple(self._receivable_domain()),
+            )
+        return super(TusFacturasLedger, ledger).web_read(specification)
 
     def action_open_lines(self):
         """Header counters: this ledger's rows, filtered on the state clicked."""
@@ -239,11 +200,3 @@ class TusFacturasLedger(models.TransientModel):
         self._fetch()
         return self._get_window_action()
 
-
-def _document_key(move):
-    """(AFIP code, point of sale, number) of a move named like ``FA-A 00002-00000001``."""
-    code = move.l10n_latam_document_type_id.code
-    pos, sep, number = (move.l10n_latam_document_number or "").rpartition("-")
-    if not (code and sep and pos.isdigit() and number.isdigit()):
-        return None
-    return (code, int(pos), int(number))

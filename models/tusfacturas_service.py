@@ -40,11 +40,6 @@ class TusFacturasService(models.AbstractModel):
         )
 
     @api.model
-    def _fetch_ledger_rows(self, client, cuit):
-        """Plain Python, safe to run in a worker thread: the parsed rows of ``cuit``."""
-        return parse_ledger(client.customer_ledger(cuit))
-
-    @api.model
     def _error_message(self, error, company):
         """The translated, credential-free message for a :class:`TusFacturasError`."""
         code = error.code
@@ -116,6 +111,6 @@ class TusFacturasService(models.AbstractModel):
         """Fetch and parse the current account of ``cuit``; raise a :class:`UserError` on failure."""
         client = self._client(company)
         try:
-            return self._fetch_ledger_rows(client, cuit)
+            return parse_ledger(client.customer_ledger(cuit))
         except TusFacturasError as error:
             self._raise_user_error(error, company)

@@ -66,13 +66,11 @@ class TestLedger(TusFacturasCase):
         )
         self.assertEqual(ledger.odoo_balance, invoice.amount_total_signed)
         self.assertEqual(ledger.difference, -invoice.amount_total_signed)
-        action = ledger._get_window_action()
-        lines = (
-            self.env["account.move.line"]
-            .with_context(**action["context"])
-            .search([("id", "in", ledger.receivable_line_ids.ids)])
+        [data] = ledger.web_read({"receivable_line_ids": {"fields": {"cumulated_balance": {}}}})
+        self.assertEqual(
+            data["receivable_line_ids"],
+            [{"id": ledger.receivable_line_ids.id, "cumulated_balance": invoice.amount_total_signed}],
         )
-        self.assertEqual(lines.mapped("cumulated_balance"), [invoice.amount_total_signed])
 
     def test_amounts_rounded_to_company_currency(self):
         self.sandbox.ledgers[ADHOC_CUIT] = [dict(REFERENCE_ROWS[0], debe="112.104", saldo=112.1049)]

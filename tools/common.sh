@@ -6,7 +6,10 @@ set -euo pipefail
 
 ADDON_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ADDON_NAME="tusfacturas_cuenta_corriente"
-BUILD_DIR="$ADDON_DIR/.build"
+# Everything built (virtualenv, configuration, filestore) lives outside the
+# repository: Odoo walks an addon's whole directory (translations, assets), and
+# must find neither a virtualenv nor a link back to itself there.
+BUILD_DIR="${TUSFACTURAS_BUILD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tusfacturas_cuenta_corriente/$(basename "$ADDON_DIR")-$(printf %s "$ADDON_DIR" | sha1sum | cut -c1-8)}"
 VENV="$BUILD_DIR/venv"
 ADDONS_LINK_DIR="$BUILD_DIR/addons"
 PY="$VENV/bin/python"
