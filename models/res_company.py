@@ -30,20 +30,22 @@ class ResCompany(models.Model):
         required=True,
     )
     tusfacturas_cron_days = fields.Integer(
-        string="TusFacturas Invoiced Within (days)", default=90,
+        string="TusFacturas Invoiced Within (days)",
+        default=90,
         help='With the scope "Customers invoiced recently": how far back to look.',
     )
     tusfacturas_cron_limit = fields.Integer(
-        string="TusFacturas Customers per Run", default=500,
+        string="TusFacturas Customers per Run",
+        default=500,
         help="At most this many customers are reconciled per run: each one is a billed TusFacturas call.",
     )
     tusfacturas_concurrency = fields.Integer(
-        string="TusFacturas Parallel Calls", default=4,
+        string="TusFacturas Parallel Calls",
+        default=4,
         help="How many TusFacturas calls may run at the same time.",
     )
     # The scheduled run in progress, so that an interrupted run resumes where it stopped.
     tusfacturas_cron_run_key = fields.Char(copy=False, readonly=True)
-    tusfacturas_cron_run_start = fields.Datetime(string="TusFacturas Run Started", copy=False, readonly=True)
     tusfacturas_cron_run_done = fields.Boolean(copy=False, readonly=True)
 
     def _tusfacturas_has_credentials(self):

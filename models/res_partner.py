@@ -87,9 +87,15 @@ class ResPartner(models.Model):
         state, a customer with no status yet counts as "not_checked"."""
         Status = self.env["tusfacturas.partner.status"].sudo()
         company = [("company_id", "=", self.env.company.id)]
-        domain = [("commercial_partner_id", "in", Status._search([*company, (status_field, operator, value)]).select("partner_id"))]
+        domain = [
+            (
+                "commercial_partner_id",
+                "in",
+                Status._search([*company, (status_field, operator, value)]).subselect("partner_id"),
+            )
+        ]
         if status_field == "state" and _satisfies("not_checked", operator, value):
-            never_checked = [("commercial_partner_id", "not in", Status._search(company).select("partner_id"))]
+            never_checked = [("commercial_partner_id", "not in", Status._search(company).subselect("partner_id"))]
             domain = ["|", *domain, *never_checked]
         return domain
 
@@ -109,7 +115,9 @@ class ResPartner(models.Model):
         id_type = partner.l10n_latam_identification_type_id
         if not partner.vat:
             raise UserError(
-                self.env._("The customer %(partner)s has no CUIT: set it in its Tax ID field.", partner=partner.display_name)
+                self.env._(
+                    "The customer %(partner)s has no CUIT: set it in its Tax ID field.", partner=partner.display_name
+                )
             )
         if id_type and id_type.l10n_ar_afip_code != AFIP_CUIT_CODE:
             raise UserError(
@@ -122,7 +130,9 @@ class ResPartner(models.Model):
         digits = re.sub(r"\D", "", partner.vat)
         if not stdnum_cuit.is_valid(digits):
             raise UserError(
-                self.env._("The CUIT %(vat)s of %(partner)s is not valid.", vat=partner.vat, partner=partner.display_name)
+                self.env._(
+                    "The CUIT %(vat)s of %(partner)s is not valid.", vat=partner.vat, partner=partner.display_name
+                )
             )
         return digits
 

@@ -21,7 +21,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def action_tusfacturas_reconcile(self):
-        """"Reconcile with TusFacturas" on selected customers, now."""
+        """ "Reconcile with TusFacturas" on selected customers, now."""
         partners = self.commercial_partner_id
         if len(partners) > MANUAL_LIMIT:
             raise UserError(
@@ -70,7 +70,12 @@ class ResPartner(models.Model):
         called again in that run, even if the run was interrupted and resumed.
         """
         run_key = str(self.env.context.get("lastcall"))
-        companies = self.env["res.company"].sudo().search([]).filtered(lambda c: c._tusfacturas_has_credentials())
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("tusfacturas_apitoken", "!=", False)])
+            .filtered(lambda c: c._tusfacturas_has_credentials())
+        )
         done = remaining = 0
         for company in companies:
             partners = self.with_company(company).sudo()
@@ -79,7 +84,7 @@ class ResPartner(models.Model):
                 remaining += len(candidates)
                 continue
             batch = candidates[:BATCH_SIZE]
-            result = partners._tusfacturas_cron_batch(batch, company)
+            result = partners._tusfacturas_cron_batch(batch, company, run_key)
             done = len(batch)
             if result.credentials_refused:
                 _logger.error(
@@ -99,15 +104,11 @@ class ResPartner(models.Model):
     def _tusfacturas_run_candidates(self, company, run_key):
         """The customers ``company``'s current run has still to reconcile, in a stable order."""
         if company.tusfacturas_cron_run_key != run_key:
-            company.write({
-                "tusfacturas_cron_run_key": run_key,
-                "tusfacturas_cron_run_start": fields.Datetime.now(),
-                "tusfacturas_cron_run_done": False,
-            })  # fmt: skip
+            company.write({"tusfacturas_cron_run_key": run_key, "tusfacturas_cron_run_done": False})
         if company.tusfacturas_cron_run_done:
             return self.browse()
         taken = self.env["tusfacturas.partner.status"].search(
-            [("company_id", "=", company.id), ("last_attempt", ">=", company.tusfacturas_cron_run_start)]
+            [("company_id", "=", company.id), ("last_run_key", "=", run_key)]
         )
         budget = max(0, company.tusfacturas_cron_limit - len(taken))
         in_scope = self._tusfacturas_scope(company) - taken.partner_id
@@ -153,11 +154,11 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _tusfacturas_cron_batch(self, partners, company):
+    def _tusfacturas_cron_batch(self, partners, company, run_key):
         """Claim ``partners`` for the current run (committed first, so that an interrupted
         run never bills them twice), then reconcile them."""
         statuses = self.env["tusfacturas.partner.status"]._get_or_create(partners, company)
-        statuses.write({"last_attempt": fields.Datetime.now()})
+        statuses.write({"last_attempt": fields.Datetime.now(), "last_run_key": run_key})
         if not getattr(threading.current_thread(), "testing", False):
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return self.env["tusfacturas.reconciliation"]._reconcile_batch(partners, company)

@@ -199,4 +199,3 @@ class TusFacturasLedger(models.TransientModel):
         self.ensure_one()
         self._fetch()
         return self._get_window_action()
-

@@ -29,9 +29,10 @@ class TusFacturasPartnerStatus(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(STATUS_STATES, required=True, default="not_checked")
-    last_check = fields.Datetime(string="Last Check")
-    last_attempt = fields.Datetime(
-        help="When a scheduled run last took this customer: it is not called again in the same run.",
+    last_check = fields.Datetime()
+    last_attempt = fields.Datetime(help="When a scheduled run last took this customer.")
+    last_run_key = fields.Char(
+        help="The scheduled run that last took this customer: it is not called again in that run.",
     )
     tusfacturas_balance = fields.Monetary(string="TusFacturas Balance")
     odoo_balance = fields.Monetary()
@@ -89,9 +90,9 @@ class TusFacturasPartnerStatus(models.Model):
         self.ensure_one()
         counts = ", ".join(
             f"{label}: {self[COUNT_FIELDS[state]]}"
-            for state, label in self.env["tusfacturas.ledger.line"]._fields["match_state"]._description_selection(
-                self.env
-            )
+            for state, label in self.env["tusfacturas.ledger.line"]
+            ._fields["match_state"]
+            ._description_selection(self.env)
             if self[COUNT_FIELDS[state]]
         )
         body = self.env._(

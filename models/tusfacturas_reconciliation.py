@@ -151,9 +151,7 @@ class TusFacturasReconciliation(models.AbstractModel):
                 result.credentials_refused |= rows.is_credential_error
                 result.results[partner_id] = service._error_message(rows, company)
             else:
-                result.results[partner_id] = self._reconcile(
-                    company, rows, documents[partner_id], balances[partner_id]
-                )
+                result.results[partner_id] = self._reconcile(company, rows, documents[partner_id], balances[partner_id])
         not_called = partners.filtered(lambda p: p.id not in result.results)
         self.env["tusfacturas.partner.status"]._store(partners - not_called, company, result.results)
         return result
@@ -190,4 +188,3 @@ def _document_key(move):
     if not (code and sep and pos.isdigit() and number.isdigit()):
         return None
     return (code, int(pos), int(number))
-

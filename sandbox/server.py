@@ -51,12 +51,15 @@ class SandboxServer:
 
     def __init__(self, ledgers=None, credentials=None, port=0, host="127.0.0.1"):
         self.ledgers = dict(ledgers or {})
-        self.credentials = dict(credentials or DEFAULT_CREDENTIALS)
+        # Accepted accounts (one per CUIT + point of sale), each a dict of the three credentials.
+        self.accounts = [dict(credentials or DEFAULT_CREDENTIALS)]
         self.mode = "ok"  # applies to every request
         self.cuit_modes = {}  # CUIT -> mode, for ledger requests of that CUIT only
         self.delay = 0.0  # seconds added to every answer
         self.slow_seconds = 5.0  # how long "slow" waits
-        self.calls = []
+        self.calls = []  # (method, CUIT or None), in arrival order
+        self.apikeys = []  # the apikey of each call, same order
+        self.in_flight = self.max_in_flight = 0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -78,11 +81,23 @@ class SandboxServer:
 
     def reset(self):
         with self._lock:
-            self.mode, self.cuit_modes, self.delay, self.calls = "ok", {}, 0.0, []
+            self.mode, self.cuit_modes, self.delay = "ok", {}, 0.0
+            self.calls, self.apikeys, self.max_in_flight = [], [], 0
+            del self.accounts[1:]
 
-    def record(self, method, cuit):
+    def record(self, method, cuit, apikey):
         with self._lock:
             self.calls.append((method, cuit))
+            self.apikeys.append(apikey)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def done(self):
+        with self._lock:
+            self.in_flight -= 1
+
+    def accepts(self, body):
+        return any(all(str(body.get(k)) == str(v) for k, v in account.items()) for account in self.accounts)
 
     def __enter__(self):
         return self.start()
@@ -109,7 +124,13 @@ def _handler_for(sandbox):
                 return self._send(400, {"error": "S", "errores": ["JSON inválido"]})
             method = self.path[len(API_PREFIX) + 1 :] if self.path.startswith(API_PREFIX + "/") else None
             cuit = str((body.get("cliente") or {}).get("documento_nro", "")) if isinstance(body, dict) else ""
-            sandbox.record(method, cuit or None)
+            sandbox.record(method, cuit or None, body.get("apikey") if isinstance(body, dict) else None)
+            try:
+                self._answer(method, cuit, body)
+            finally:
+                sandbox.done()
+
+        def _answer(self, method, cuit, body):
             if sandbox.delay:
                 time.sleep(sandbox.delay)
             mode = sandbox.cuit_modes.get(cuit, sandbox.mode) if cuit else sandbox.mode
@@ -117,7 +138,7 @@ def _handler_for(sandbox):
                 return self._failure(mode)
             if method not in ("clientes/cuenta-corriente", "micuenta/consumo"):
                 return self._send(404, {"error": "S", "errores": ["Recurso inexistente"]})
-            if any(str(body.get(k)) != str(v) for k, v in sandbox.credentials.items()):
+            if not sandbox.accepts(body):
                 return self._send(401, {"error": "S", "errores": ["Acceso denegado"]})
             if method == "micuenta/consumo":
                 return self._send(

@@ -1,3 +1,5 @@
+from stdnum.ar import cuit as stdnum_cuit
+
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
@@ -25,6 +27,19 @@ REFERENCE_ROWS = [
         "saldo": 224.2,
     },
 ]
+
+
+def make_cuits(count, prefix="30"):
+    """``count`` distinct valid CUITs."""
+    cuits = []
+    body = 50000000
+    while len(cuits) < count:
+        base = f"{prefix}{body:08d}"
+        check = stdnum_cuit.calc_check_digit(base)
+        if len(check) == 1 and stdnum_cuit.is_valid(base + check):
+            cuits.append(base + check)
+        body += 1
+    return cuits
 
 
 def tf_row(concept, debe=0.0, haber=0.0, resta=0.0, saldo=0.0, fecha="01/03/2026"):
@@ -85,12 +100,17 @@ class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def configure_company(cls, company):
+    def configure_company(cls, company, apikey=None):
+        """Point ``company`` at the sandbox; another ``apikey`` is another TusFacturas account
+        (accepted by the sandbox until the next test's reset)."""
+        credentials = dict(DEFAULT_CREDENTIALS, apikey=apikey or DEFAULT_CREDENTIALS["apikey"])
+        if credentials not in cls.sandbox.accounts:
+            cls.sandbox.accounts.append(credentials)
         company.write(
             {
-                "tusfacturas_usertoken": DEFAULT_CREDENTIALS["usertoken"],
-                "tusfacturas_apikey": DEFAULT_CREDENTIALS["apikey"],
-                "tusfacturas_apitoken": DEFAULT_CREDENTIALS["apitoken"],
+                "tusfacturas_usertoken": credentials["usertoken"],
+                "tusfacturas_apikey": credentials["apikey"],
+                "tusfacturas_apitoken": credentials["apitoken"],
                 "tusfacturas_api_url": cls.sandbox.url,
                 "tusfacturas_timeout": 5,
             }
@@ -113,8 +133,13 @@ class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):
     def invoice(cls, partner, amount, move_type="out_invoice", post=True, **kwargs):
         """A customer document of ``amount`` before VAT 21% (so total = amount * 1.21)."""
         return cls.init_invoice(
-            move_type, partner=partner, amounts=[amount], taxes=cls.tax_sale_a, post=post,
-            invoice_date=kwargs.pop("invoice_date", "2026-03-01"), **kwargs,
+            move_type,
+            partner=partner,
+            amounts=[amount],
+            taxes=kwargs.pop("taxes", cls.tax_sale_a),
+            post=post,
+            invoice_date=kwargs.pop("invoice_date", "2026-03-01"),
+            **kwargs,
         )
 
     def open_ledger(self, partner=None, user=None):

@@ -6,7 +6,6 @@ from .common import TusFacturasCase
 
 @tagged("post_install", "-at_install")
 class TestSettings(TusFacturasCase):
-
     def settings_form(self):
         return Form(self.env["res.config.settings"].with_company(self.company))
 

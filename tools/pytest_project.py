@@ -13,7 +13,7 @@ def pytest_collection(session):
     test mode back on around each test module.
     """
     yield
-    from odoo.tools import config  # noqa: PLC0415 (configured by pytest-odoo by now)
+    from odoo.tools import config  # configured by pytest-odoo by now
 
     config["test_enable"] = False
 
