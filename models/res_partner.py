@@ -1,4 +1,5 @@
 import re
+from functools import partialmethod
 
 from stdnum.ar import cuit as stdnum_cuit
 
@@ -64,24 +65,6 @@ class ResPartner(models.Model):
                 value = status[status_field] if status else False
                 partner[field_name] = value or ("not_checked" if field_name == "tusfacturas_state" else value)
 
-    def _search_tusfacturas_state(self, operator, value):
-        return self._tusfacturas_status_domain("state", operator, value)
-
-    def _search_tusfacturas_balance(self, operator, value):
-        return self._tusfacturas_status_domain("tusfacturas_balance", operator, value)
-
-    def _search_tusfacturas_odoo_balance(self, operator, value):
-        return self._tusfacturas_status_domain("odoo_balance", operator, value)
-
-    def _search_tusfacturas_difference(self, operator, value):
-        return self._tusfacturas_status_domain("difference", operator, value)
-
-    def _search_tusfacturas_last_sync(self, operator, value):
-        return self._tusfacturas_status_domain("last_check", operator, value)
-
-    def _search_tusfacturas_error(self, operator, value):
-        return self._tusfacturas_status_domain("error_message", operator, value)
-
     def _tusfacturas_status_domain(self, status_field, operator, value):
         """Partners whose status in the current company satisfies the condition; for the
         state, a customer with no status yet counts as "not_checked"."""
@@ -98,6 +81,13 @@ class ResPartner(models.Model):
             never_checked = [("commercial_partner_id", "not in", Status._search(company).subselect("partner_id"))]
             domain = ["|", *domain, *never_checked]
         return domain
+
+    _search_tusfacturas_state = partialmethod(_tusfacturas_status_domain, "state")
+    _search_tusfacturas_balance = partialmethod(_tusfacturas_status_domain, "tusfacturas_balance")
+    _search_tusfacturas_odoo_balance = partialmethod(_tusfacturas_status_domain, "odoo_balance")
+    _search_tusfacturas_difference = partialmethod(_tusfacturas_status_domain, "difference")
+    _search_tusfacturas_last_sync = partialmethod(_tusfacturas_status_domain, "last_check")
+    _search_tusfacturas_error = partialmethod(_tusfacturas_status_domain, "error_message")
 
     # ------------------------------------------------------------------
     # CUIT and company

@@ -1,0 +1,78 @@
+"""Point the demo company at the local sandbox and write demo ledgers for its customers.
+
+Run by tools/run through ``odoo-bin shell`` (``env`` is given) with the sandbox's
+URL and the output path in the environment. The ledgers mirror the customers'
+posted documents, with a few deliberate differences for ADHOC SA so that every
+match state shows up.
+"""
+# ruff: noqa: F821 (env is provided by odoo-bin shell)
+
+import json
+import os
+
+from odoo.addons.tusfacturas_cuenta_corriente.sandbox.server import DEFAULT_CREDENTIALS
+from odoo.addons.tusfacturas_cuenta_corriente.tusfacturas.concept import AFIP_CODES
+
+TYPE_BY_CODE = {
+    code: (doc_type, letter) for doc_type, letters in AFIP_CODES.items() for letter, code in letters.items()
+}
+
+company = env.ref("base.company_ri")
+company.write({
+    "tusfacturas_usertoken": DEFAULT_CREDENTIALS["usertoken"],
+    "tusfacturas_apikey": DEFAULT_CREDENTIALS["apikey"],
+    "tusfacturas_apitoken": DEFAULT_CREDENTIALS["apitoken"],
+    "tusfacturas_api_url": os.environ["TUSFACTURAS_SANDBOX_URL"],
+})  # fmt: skip
+# Argentine users work in es_AR (Odoo falls back to each addon's es.po).
+if not env["res.lang"]._lang_get("es_AR").active:
+    env["res.lang"]._activate_lang("es_AR")
+    env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["es_AR"])
+admin = env.ref("base.user_admin")
+admin.write({"company_ids": [(4, company.id)], "company_id": company.id, "lang": "es_AR"})
+
+moves = env["account.move"].search(
+    [("company_id", "=", company.id), ("move_type", "in", ("out_invoice", "out_refund")), ("state", "=", "posted")],
+    order="invoice_date, id",
+)
+adhoc = env.ref("l10n_ar.res_partner_adhoc")
+ledgers = {}
+for partner, documents in moves.grouped("commercial_partner_id").items():
+    cuit = "".join(c for c in (partner.vat or "") if c.isdigit())
+    if len(cuit) != 11:
+        continue
+    rows, balance = [], 0.0
+    if partner == adhoc and len(documents) > 1:
+        documents = documents[:-1]  # the last one: missing in TusFacturas
+    for index, move in enumerate(documents):
+        doc_type, letter = TYPE_BY_CODE.get(move.l10n_latam_document_type_id.code, ("FACTURA", "A"))
+        pos, number = move.l10n_latam_document_number.split("-")
+        amount = abs(move.amount_total_signed)
+        residual = abs(move.amount_residual_signed)
+        if partner == adhoc and index == 0:
+            residual = max(residual - 100.0, 0.0)  # a payment TusFacturas knows and Odoo does not
+        debit, credit = (amount, 0.0) if move.move_type == "out_invoice" else (0.0, amount)
+        balance += debit - credit
+        rows.append({
+            "fecha": move.invoice_date.strftime("%d/%m/%Y"),
+            "concepto": f"{doc_type} {letter} {int(pos):04d}-{int(number):08d} ({partner.name})",
+            "debe": debit, "haber": credit, "resta_abonar_de_este_comprobante": residual,
+            "saldo": round(balance, 2),
+        })  # fmt: skip
+    if partner == adhoc:
+        balance += 5000.0
+        rows.append({
+            "fecha": rows[-1]["fecha"], "concepto": f"FACTURA A 0001-00000999 ({partner.name})",
+            "debe": 5000.0, "haber": 0, "resta_abonar_de_este_comprobante": 5000.0, "saldo": round(balance, 2),
+        })  # fmt: skip
+        balance -= 100.0
+        rows.append({
+            "fecha": rows[-1]["fecha"], "concepto": "PAGO RECIBIDO - TRANSFERENCIA",
+            "debe": 0, "haber": 100.0, "resta_abonar_de_este_comprobante": 0, "saldo": round(balance, 2),
+        })  # fmt: skip
+    ledgers[cuit] = rows
+
+with open(os.environ["TUSFACTURAS_DEMO_LEDGERS"], "w", encoding="utf-8") as out:
+    json.dump(ledgers, out, indent=1, ensure_ascii=False)
+env.cr.commit()
+print(f"Demo ledgers for {len(ledgers)} customers of {company.name}")
