@@ -1,5 +1,4 @@
 import re
-from functools import partialmethod
 
 from stdnum.ar import cuit as stdnum_cuit
 
@@ -17,6 +16,16 @@ STATUS_FIELDS = {
     "tusfacturas_last_sync": "last_check",
     "tusfacturas_error": "error_message",
 }
+
+
+def _status_search(status_field):
+    """The ``search`` method of a partner field that mirrors ``status_field`` of its status."""
+
+    def search(self, operator, value):
+        return self._tusfacturas_status_domain(status_field, operator, value)
+
+    search.__name__ = f"_search_status_{status_field}"
+    return search
 
 
 class ResPartner(models.Model):
@@ -82,12 +91,12 @@ class ResPartner(models.Model):
             domain = ["|", *domain, *never_checked]
         return domain
 
-    _search_tusfacturas_state = partialmethod(_tusfacturas_status_domain, "state")
-    _search_tusfacturas_balance = partialmethod(_tusfacturas_status_domain, "tusfacturas_balance")
-    _search_tusfacturas_odoo_balance = partialmethod(_tusfacturas_status_domain, "odoo_balance")
-    _search_tusfacturas_difference = partialmethod(_tusfacturas_status_domain, "difference")
-    _search_tusfacturas_last_sync = partialmethod(_tusfacturas_status_domain, "last_check")
-    _search_tusfacturas_error = partialmethod(_tusfacturas_status_domain, "error_message")
+    _search_tusfacturas_state = _status_search("state")
+    _search_tusfacturas_balance = _status_search("tusfacturas_balance")
+    _search_tusfacturas_odoo_balance = _status_search("odoo_balance")
+    _search_tusfacturas_difference = _status_search("difference")
+    _search_tusfacturas_last_sync = _status_search("last_check")
+    _search_tusfacturas_error = _status_search("error_message")
 
     # ------------------------------------------------------------------
     # CUIT and company

@@ -5,6 +5,7 @@ import polib
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.misc import file_path
+from odoo.tools.translate import TranslationModuleReader
 
 from .common import TusFacturasCase
 
@@ -26,6 +27,10 @@ class TestSpanish(TusFacturasCase):
         template = {entry.msgid for entry in polib.pofile(os.path.join(folder, f"{MODULE}.pot"))}
         spanish = polib.pofile(os.path.join(folder, "es.po"))
         self.assertEqual({entry.msgid for entry in spanish}, template, "es.po and the .pot list the same strings")
+        # ...and they are the strings the code and views have now (tools/i18n refreshes both).
+        current = {source for _module, _type, _name, _res_id, source, _value, _comments
+                   in TranslationModuleReader(self.env.cr, modules=[MODULE])}  # fmt: skip
+        self.assertEqual(current - template, set(), "strings missing from the .pot: run tools/i18n")
         self.assertEqual([entry.msgid for entry in spanish if not entry.msgstr or entry.fuzzy], [])
 
     def test_partner_button_in_spanish(self):
