@@ -35,28 +35,36 @@ class ResPartner(models.Model):
     tusfacturas_state = fields.Selection(
         STATUS_STATES, string="TusFacturas Status",
         compute="_compute_tusfacturas_status", search="_search_tusfacturas_state",
+        groups="account.group_account_invoice",
     )  # fmt: skip
     tusfacturas_balance = fields.Monetary(
         string="TusFacturas Balance", currency_field="tusfacturas_currency_id",
         compute="_compute_tusfacturas_status", search="_search_tusfacturas_balance",
+        groups="account.group_account_invoice",
     )  # fmt: skip
     tusfacturas_odoo_balance = fields.Monetary(
         string="Odoo Balance (TusFacturas check)", currency_field="tusfacturas_currency_id",
         compute="_compute_tusfacturas_status", search="_search_tusfacturas_odoo_balance",
+        groups="account.group_account_invoice",
     )  # fmt: skip
     tusfacturas_difference = fields.Monetary(
         string="TusFacturas Difference", currency_field="tusfacturas_currency_id",
         compute="_compute_tusfacturas_status", search="_search_tusfacturas_difference",
+        groups="account.group_account_invoice",
     )  # fmt: skip
     tusfacturas_last_sync = fields.Datetime(
         string="TusFacturas Last Check",
         compute="_compute_tusfacturas_status", search="_search_tusfacturas_last_sync",
+        groups="account.group_account_invoice",
     )  # fmt: skip
     tusfacturas_error = fields.Text(
         string="TusFacturas Error",
         compute="_compute_tusfacturas_status", search="_search_tusfacturas_error",
+        groups="account.group_account_invoice",
     )  # fmt: skip
-    tusfacturas_currency_id = fields.Many2one("res.currency", compute="_compute_tusfacturas_status")
+    tusfacturas_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_tusfacturas_status", groups="account.group_account_invoice"
+    )
 
     @api.depends_context("company")
     def _compute_tusfacturas_status(self):

@@ -79,3 +79,19 @@ class TestSecurity(TusFacturasCase):
         # A user of the first company only cannot fetch through a partner of the other company.
         with self.assertRaises(AccessError):
             self.open_ledger(other_customer, user=self.billing_user)
+
+    def test_reconciliation_status_is_for_billing_users(self):
+        self.sandbox.ledgers[ADHOC_CUIT] = REFERENCE_ROWS
+        self.open_ledger(user=self.billing_user)
+        [row] = (
+            self.env["res.partner"]
+            .with_user(self.billing_user)
+            .search_read([("tusfacturas_state", "=", "mismatch")], ["tusfacturas_state", "tusfacturas_difference"])
+        )
+        self.assertEqual((row["id"], row["tusfacturas_state"], row["tusfacturas_difference"]),
+                         (self.customer.id, "mismatch", 224.2))  # fmt: skip
+        salesman = new_test_user(self.env, login="tf_sales3", groups="base.group_user",
+                                 company_id=self.company.id, company_ids=[Command.set(self.company.ids)])  # fmt: skip
+        with self.assertRaises(AccessError):
+            self.customer.with_user(salesman).read(["tusfacturas_balance"])
+        self.assertNotIn("tusfacturas_difference", self.env["res.partner"].with_user(salesman).fields_get())

@@ -9,10 +9,13 @@ ADDON_NAME="tusfacturas_cuenta_corriente"
 # Everything built (virtualenv, configuration, filestore) lives outside the
 # repository: Odoo walks an addon's whole directory (translations, assets), and
 # must find neither a virtualenv nor a link back to itself there.
-BUILD_DIR="${TUSFACTURAS_BUILD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tusfacturas_cuenta_corriente/$(basename "$ADDON_DIR")-$(printf %s "$ADDON_DIR" | sha1sum | cut -c1-8)}"
+CHECKOUT_ID="$(printf %s "$ADDON_DIR" | sha1sum | cut -c1-8)"
+BUILD_DIR="${TUSFACTURAS_BUILD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tusfacturas_cuenta_corriente/$(basename "$ADDON_DIR")-$CHECKOUT_ID}"
 VENV="$BUILD_DIR/venv"
 ADDONS_LINK_DIR="$BUILD_DIR/addons"
 PY="$VENV/bin/python"
+# One test database per checkout, so that two clones never test in the same one.
+TEST_DB="${TUSFACTURAS_TEST_DB:-tusfacturas_test_$CHECKOUT_ID}"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -51,8 +54,9 @@ build_venv() {
     stamp="$VENV/.installed-$(sha1sum "$reqs" | cut -c1-12)"
     if [ ! -f "$stamp" ]; then
         log "Installing Python requirements into $VENV"
-        "$PY" -m pip install --quiet --upgrade pip wheel
-        "$PY" -m pip install --quiet -r "$reqs"
+        # pip's notes about this machine's unused local indexes are noise: keep real errors.
+        "$PY" -m pip install --quiet --upgrade pip wheel 2> >(grep -v "is ignored: it is neither" >&2)
+        "$PY" -m pip install --quiet -r "$reqs" 2> >(grep -v "is ignored: it is neither" >&2)
         rm -f "$VENV"/.installed-*
         touch "$stamp"
     fi
