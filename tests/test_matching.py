@@ -147,3 +147,23 @@ class TestMatching(TusFacturasCase):
         self.assertIn("Different open amount: 1", note.body)
         self.open_ledger()  # still with differences: no second note
         self.assertEqual(len(self.customer.message_ids), notes_before + 1)
+
+    def test_queries_do_not_grow_with_rows(self):
+        for number in range(1, 4):
+            self.invoice(self.customer, 100.0 * number)
+
+        def queries(rows):
+            self.sandbox.ledgers[ADHOC_CUIT] = [
+                tf_row(f"FACTURA A 0001-{n:08d}", debe=121.0 * n, resta=121.0 * n, saldo=1) for n in range(1, rows + 1)
+            ]
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            ledger = self.open_ledger()
+            ledger.line_ids.mapped("move_id.name")
+            self.assertEqual(len(ledger.line_ids), rows)
+            return self.env.cr.sql_log_count - start
+
+        queries(3)  # warm up
+        few = queries(5)
+        self.assertGreater(few, 0)
+        self.assertEqual(queries(60), few)
