@@ -18,50 +18,31 @@ STATUS_FIELDS = {
 }
 
 
-def _status_search(status_field):
-    """The ``search`` method of a partner field that mirrors ``status_field`` of its status."""
+def _status_field(field_type, status_field, string, **kwargs):
+    """A partner field showing ``status_field`` of the current company's status, searchable."""
 
-    def search(self, operator, value):
-        return self._tusfacturas_status_domain(status_field, operator, value)
+    def search(partners, operator, value):
+        return partners._tusfacturas_status_domain(status_field, operator, value)
 
-    search.__name__ = f"_search_status_{status_field}"
-    return search
+    search.__name__ = f"_search_tusfacturas_{status_field}"
+    if field_type is fields.Monetary:
+        kwargs["currency_field"] = "tusfacturas_currency_id"
+    return field_type(
+        string=string, compute="_compute_tusfacturas_status", search=search,
+        groups="account.group_account_invoice", **kwargs,
+    )  # fmt: skip
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # The last reconciliation with TusFacturas in the current company.
-    tusfacturas_state = fields.Selection(
-        STATUS_STATES, string="TusFacturas Status",
-        compute="_compute_tusfacturas_status", search="_search_tusfacturas_state",
-        groups="account.group_account_invoice",
-    )  # fmt: skip
-    tusfacturas_balance = fields.Monetary(
-        string="TusFacturas Balance", currency_field="tusfacturas_currency_id",
-        compute="_compute_tusfacturas_status", search="_search_tusfacturas_balance",
-        groups="account.group_account_invoice",
-    )  # fmt: skip
-    tusfacturas_odoo_balance = fields.Monetary(
-        string="Odoo Balance (TusFacturas check)", currency_field="tusfacturas_currency_id",
-        compute="_compute_tusfacturas_status", search="_search_tusfacturas_odoo_balance",
-        groups="account.group_account_invoice",
-    )  # fmt: skip
-    tusfacturas_difference = fields.Monetary(
-        string="TusFacturas Difference", currency_field="tusfacturas_currency_id",
-        compute="_compute_tusfacturas_status", search="_search_tusfacturas_difference",
-        groups="account.group_account_invoice",
-    )  # fmt: skip
-    tusfacturas_last_sync = fields.Datetime(
-        string="TusFacturas Last Check",
-        compute="_compute_tusfacturas_status", search="_search_tusfacturas_last_sync",
-        groups="account.group_account_invoice",
-    )  # fmt: skip
-    tusfacturas_error = fields.Text(
-        string="TusFacturas Error",
-        compute="_compute_tusfacturas_status", search="_search_tusfacturas_error",
-        groups="account.group_account_invoice",
-    )  # fmt: skip
+    tusfacturas_state = _status_field(fields.Selection, "state", "TusFacturas Status", selection=STATUS_STATES)
+    tusfacturas_balance = _status_field(fields.Monetary, "tusfacturas_balance", "TusFacturas Balance")
+    tusfacturas_odoo_balance = _status_field(fields.Monetary, "odoo_balance", "Odoo Balance (TusFacturas check)")
+    tusfacturas_difference = _status_field(fields.Monetary, "difference", "TusFacturas Difference")
+    tusfacturas_last_sync = _status_field(fields.Datetime, "last_check", "TusFacturas Last Check")
+    tusfacturas_error = _status_field(fields.Text, "error_message", "TusFacturas Error")
     tusfacturas_currency_id = fields.Many2one(
         "res.currency", compute="_compute_tusfacturas_status", groups="account.group_account_invoice"
     )
@@ -98,13 +79,6 @@ class ResPartner(models.Model):
             never_checked = [("commercial_partner_id", "not in", Status._search(company).subselect("partner_id"))]
             domain = ["|", *domain, *never_checked]
         return domain
-
-    _search_tusfacturas_state = _status_search("state")
-    _search_tusfacturas_balance = _status_search("tusfacturas_balance")
-    _search_tusfacturas_odoo_balance = _status_search("odoo_balance")
-    _search_tusfacturas_difference = _status_search("difference")
-    _search_tusfacturas_last_sync = _status_search("last_check")
-    _search_tusfacturas_error = _status_search("error_message")
 
     # ------------------------------------------------------------------
     # CUIT and company
