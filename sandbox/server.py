@@ -13,8 +13,9 @@ Used from Python (tests)::
         sandbox.mode = "http_500"
         sandbox.calls          # [(method, cuit), ...]
 
-or from the command line (``python -m sandbox.server --port 8071``), serving
-``demo_ledgers.json``.
+or from the command line (``python sandbox/server.py --port 8071 --ledgers FILE``),
+serving the ledgers of a JSON file ``{CUIT: [row, ...]}`` (``tools/run`` writes one
+from the demo invoices).
 """
 
 import argparse
@@ -29,10 +30,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 _logger = logging.getLogger(__name__)
 
 API_PREFIX = "/app/api/v2"
-DEMO_LEDGERS = pathlib.Path(__file__).with_name("demo_ledgers.json")
 DEFAULT_CREDENTIALS = {"usertoken": "sandbox-usertoken", "apikey": "1234", "apitoken": "sandbox-apitoken"}
 
-# Failure modes: name -> (HTTP status, body). ``None`` body means: see _handle_mode.
+# Failure modes answered with an HTTP error status (the others: see _failure).
 HTTP_MODES = {
     "http_400": 400,
     "http_401": 401,
@@ -43,7 +43,6 @@ HTTP_MODES = {
     "http_500": 500,
     "http_503": 503,
 }
-MODES = {"ok", "api_error", "slow", "drop", "not_json", "no_resultados", "bad_row", *HTTP_MODES}
 
 
 class SandboxServer:
@@ -211,10 +210,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8071)
-    parser.add_argument("--ledgers", type=pathlib.Path, default=DEMO_LEDGERS)
+    parser.add_argument("--ledgers", type=pathlib.Path, help="JSON file {CUIT: [row, ...]}")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    sandbox = SandboxServer(json.loads(args.ledgers.read_text()), port=args.port, host=args.host)
+    ledgers = json.loads(args.ledgers.read_text(encoding="utf-8")) if args.ledgers else {}
+    sandbox = SandboxServer(ledgers, port=args.port, host=args.host)
     _logger.info("TusFacturas sandbox on %s", sandbox.url)
     with contextlib.suppress(KeyboardInterrupt):
         sandbox._httpd.serve_forever()
