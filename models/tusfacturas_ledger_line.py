@@ -9,7 +9,6 @@ class TusFacturasLedgerLine(models.TransientModel):
     _order = "ledger_id, sequence, id"
 
     ledger_id = fields.Many2one("tusfacturas.ledger", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="ledger_id.company_id")
     currency_id = fields.Many2one(related="ledger_id.currency_id")
     sequence = fields.Integer()
     date = fields.Date()

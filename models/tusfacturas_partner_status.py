@@ -7,14 +7,6 @@ STATUS_STATES = [
     ("mismatch", "With differences"),
     ("error", "Error"),
 ]
-COUNT_FIELDS = {
-    "matched": "matched_count",
-    "amount_mismatch": "amount_mismatch_count",
-    "residual_mismatch": "residual_mismatch_count",
-    "missing_in_odoo": "missing_in_odoo_count",
-    "missing_in_tusfacturas": "missing_in_tusfacturas_count",
-    "not_a_document": "not_a_document_count",
-}
 
 
 class TusFacturasPartnerStatus(models.Model):
@@ -66,7 +58,9 @@ class TusFacturasPartnerStatus(models.Model):
         """
         now = fields.Datetime.now()
         turned_mismatch = []
-        for status in self._get_or_create(partners, company):
+        # Statuses are the system's record of what was checked: users read them, only
+        # reconciliations write them.
+        for status in self.sudo()._get_or_create(partners, company):
             result = results[status.partner_id.id]
             if isinstance(result, str):
                 values = {"state": "error", "error_message": result, "last_check": now}
@@ -78,7 +72,7 @@ class TusFacturasPartnerStatus(models.Model):
                     "tusfacturas_balance": result.tusfacturas_balance,
                     "odoo_balance": result.odoo_balance,
                     "difference": result.difference,
-                    **{COUNT_FIELDS[state]: count for state, count in result.counts.items()},
+                    **{f"{state}_count": count for state, count in result.counts.items()},
                 }
                 if values["state"] == "mismatch" and status.state != "mismatch":
                     turned_mismatch.append(status)
@@ -88,13 +82,8 @@ class TusFacturasPartnerStatus(models.Model):
 
     def _post_mismatch_note(self):
         self.ensure_one()
-        counts = ", ".join(
-            f"{label}: {self[COUNT_FIELDS[state]]}"
-            for state, label in self.env["tusfacturas.ledger.line"]
-            ._fields["match_state"]
-            ._description_selection(self.env)
-            if self[COUNT_FIELDS[state]]
-        )
+        labels = self.env["tusfacturas.ledger.line"]._fields["match_state"]._description_selection(self.env)
+        counts = ", ".join(f"{label}: {self[state + '_count']}" for state, label in labels if self[state + "_count"])
         body = self.env._(
             "TusFacturas and Odoo disagree for %(company)s: difference %(difference)s (TusFacturas "
             "%(tusfacturas)s, Odoo %(odoo)s). Rows: %(counts)s.",

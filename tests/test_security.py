@@ -95,3 +95,14 @@ class TestSecurity(TusFacturasCase):
         with self.assertRaises(AccessError):
             self.customer.with_user(salesman).read(["tusfacturas_balance"])
         self.assertNotIn("tusfacturas_difference", self.env["res.partner"].with_user(salesman).fields_get())
+
+    def test_billing_user_cannot_forge_a_status(self):
+        self.sandbox.ledgers[ADHOC_CUIT] = REFERENCE_ROWS
+        self.open_ledger(user=self.billing_user)  # the reconciliation itself still records it
+        Status = self.env["tusfacturas.partner.status"].with_user(self.billing_user)
+        status = Status.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(status.state, "mismatch")
+        with self.assertRaises(AccessError):
+            status.write({"state": "ok", "difference": 0})
+        with self.assertRaises(AccessError):
+            Status.create({"partner_id": self.customer.id, "company_id": self.company.id, "state": "ok"})
