@@ -1,10 +1,13 @@
 """Parse the ``concepto`` of a current-account row into an AFIP document reference.
 
-TusFacturas writes documents as ``"<TYPE> <LETTER> <POS>-<NUMBER> (<anything>)"``,
+TusFacturas writes documents as ``"<TYPE> <LETTER> <POS>-<NUMBER> (<customer name>)"``,
 e.g. ``"FACTURA A 0002-00000001 (CUIT DE PRUEBA)"`` or
 ``"NOTA DE CREDITO ELECTRONICA MiPyME (FCE) B 0003-00000042"``; the type names are
-those of the reference's "Tipos de comprobantes" table. Anything else (payments,
-adjustments) is not a document and is left as text.
+those of the reference's "Tipos de comprobantes" table. After the number only the
+parenthesised name is accepted: a concept that merely *starts* with a document
+reference ("FACTURA A 0001-00000001 - PAGO") is a movement about that document, not
+the document. "ANULADA"/"ANULADO" after the number marks an annulled document.
+Anything else (payments, adjustments) is not a document and is left as text.
 """
 
 import re
@@ -28,9 +31,10 @@ _CONCEPT = re.compile(
     r"""^\s*(?P<type>[A-Z][A-Z ()]*?)          # document type, e.g. NOTA DE CREDITO
         (?:\s+(?P<letter>[A-Z]))?              # letter, absent on some non-AFIP types
         \s+(?P<pos>\d{1,5})\s*-\s*(?P<number>\d{1,8})  # 0002-00000001 or 00002-00000001
-        (?:\s|\(|$)""",
+        (?P<rest>(?:\s|\().*)?$                # what follows: see _tail""",
     re.VERBOSE,
 )
+_ANNULLED = re.compile(r"^(?:\(.*\)\s*)?[-:]?\s*\(?ANULAD[AO]\)?$")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class DocumentRef:
     point_of_sale: int
     number: int
     afip_code: str | None
+    annulled: bool = False
 
     @property
     def key(self):
@@ -55,10 +60,25 @@ def _normalize(text):
     return " ".join(text.upper().split())
 
 
+def _is_name(text):
+    """Whether ``text`` is one parenthesised group, as the API prints the customer name:
+    ``(ACME (AR) SA)`` is, ``(ACME) - (PAGO)`` is not."""
+    depth = 0
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth <= 0:
+            return position == len(text) - 1 and char == ")" and text[0] == "("
+    return False
+
+
 def parse_concept(concept):
     """Return the :class:`DocumentRef` of ``concept``, or None if it names no known document."""
     match = _CONCEPT.match(_normalize(concept or ""))
     if not match:
+        return None
+    rest = (match["rest"] or "").strip()
+    annulled = bool(_ANNULLED.match(rest))
+    if rest and not annulled and not _is_name(rest):
         return None
     doc_type, letter = match["type"].strip(), match["letter"] or ""
     if doc_type in NOT_AFIP_TYPES:
@@ -67,4 +87,4 @@ def parse_concept(concept):
         code = AFIP_CODES[doc_type][letter]
     else:
         return None
-    return DocumentRef(doc_type, letter, int(match["pos"]), int(match["number"]), code)
+    return DocumentRef(doc_type, letter, int(match["pos"]), int(match["number"]), code, annulled)
