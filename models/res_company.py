@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..tusfacturas.client import DEFAULT_URL
+from ..tusfacturas.matching import BALANCES, DOCUMENTS
 
 
 class ResCompany(models.Model):
@@ -47,6 +48,41 @@ class ResCompany(models.Model):
     # The scheduled run in progress, so that an interrupted run resumes where it stopped.
     tusfacturas_cron_run_key = fields.Char(copy=False, readonly=True)
     tusfacturas_cron_run_done = fields.Boolean(copy=False, readonly=True)
+
+    # What is compared (see tusfacturas/matching.py).
+    tusfacturas_compare_mode = fields.Selection(
+        [(DOCUMENTS, "Documents"), (BALANCES, "Documents and balances")],
+        string="TusFacturas: Compare",
+        default=DOCUMENTS,
+        required=True,
+        help="Documents: each invoice and credit note, its total and its presence on both sides; open amounts "
+        "and payments are shown but are not differences (for companies that record collections, withholdings "
+        "and cheques in Odoo only). Documents and balances: also open amounts and the whole balance (for "
+        "companies that record their collections in TusFacturas too).",
+    )
+    tusfacturas_compare_from = fields.Date(
+        string="TusFacturas: Compare From",
+        help="Documents and movements dated before this day are out of scope: shown apart, never a difference "
+        "(for example, the day the company started invoicing with TusFacturas).",
+    )
+    tusfacturas_journal_ids = fields.Many2many(
+        "account.journal",
+        "res_company_tusfacturas_journal_rel",
+        "company_id",
+        "journal_id",
+        string="TusFacturas: Sales Journals",
+        domain="[('type', '=', 'sale'), ('company_id', 'parent_of', id)]",
+        help="The sales journals (points of sale) TusFacturas issues for: Odoo documents of other journals are "
+        "out of scope. Empty: every sales journal that uses documents.",
+    )
+
+    def _tusfacturas_scope_journals(self):
+        """The sales journals whose documents TusFacturas can know about."""
+        self.ensure_one()
+        Journal = self.env["account.journal"]
+        return self.tusfacturas_journal_ids or Journal.search(
+            [("type", "=", "sale"), ("l10n_latam_use_documents", "=", True), *Journal._check_company_domain(self)]
+        )
 
     def _tusfacturas_has_credentials(self):
         self.ensure_one()

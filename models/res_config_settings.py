@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     tusfacturas_cron_days = fields.Integer(related="company_id.tusfacturas_cron_days", readonly=False)
     tusfacturas_cron_limit = fields.Integer(related="company_id.tusfacturas_cron_limit", readonly=False)
     tusfacturas_concurrency = fields.Integer(related="company_id.tusfacturas_concurrency", readonly=False)
+    tusfacturas_compare_mode = fields.Selection(related="company_id.tusfacturas_compare_mode", readonly=False)
+    tusfacturas_compare_from = fields.Date(related="company_id.tusfacturas_compare_from", readonly=False)
+    tusfacturas_journal_ids = fields.Many2many(related="company_id.tusfacturas_journal_ids", readonly=False)
 
     def _tusfacturas_cron(self):
         return self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile", raise_if_not_found=False)

@@ -117,6 +117,47 @@ class ResPartner(models.Model):
             )
         return digits
 
+    def _tusfacturas_cuit_groups(self, company):
+        """Group these customers by CUIT, as TusFacturas keys current accounts.
+
+        Returns ``({cuit: commercial partners}, {partner id: error message})``: each
+        group holds every commercial partner of ``company`` (or shared) with that CUIT
+        (branches created as companies, duplicates), found in one query; customers
+        without a valid CUIT are in the errors.
+        """
+        groups, errors = {}, {}
+        for partner in self.commercial_partner_id:
+            try:
+                cuit = partner._tusfacturas_cuit()
+            except UserError as error:
+                errors[partner.id] = str(error)
+            else:
+                groups[cuit] = groups.get(cuit, self.browse()) | partner
+        if not groups:
+            return groups, errors
+        self.env["res.partner"].flush_model(
+            ["vat", "commercial_partner_id", "active", "company_id", "l10n_latam_identification_type_id"]
+        )
+        self.env["l10n_latam.identification.type"].flush_model(["l10n_ar_afip_code"])
+        self.env.cr.execute(
+            """
+            SELECT p.id, regexp_replace(p.vat, '[^0-9]', '', 'g')
+              FROM res_partner p
+              LEFT JOIN l10n_latam_identification_type t ON t.id = p.l10n_latam_identification_type_id
+             WHERE p.vat IS NOT NULL
+               AND regexp_replace(p.vat, '[^0-9]', '', 'g') = ANY(%s)
+               AND p.id = p.commercial_partner_id
+               AND p.active
+               AND (p.company_id IS NULL OR p.company_id = %s)
+               AND (t.id IS NULL OR t.l10n_ar_afip_code = %s)
+             ORDER BY p.id
+            """,
+            [list(groups), company.id, AFIP_CUIT_CODE],
+        )
+        for partner_id, cuit in self.env.cr.fetchall():
+            groups[cuit] |= self.browse(partner_id)
+        return groups, errors
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

@@ -1,31 +1,54 @@
 import logging
 import threading
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from odoo import api, models
-from odoo.exceptions import UserError
 
 from ..tusfacturas import TusFacturasError, parse_ledger
-from ..tusfacturas.matching import PROBLEM_STATES, STATES, OdooDocument, match_ledger
+from ..tusfacturas.matching import Comparison, OdooDocument, Totals, match_ledger, problem_states
 
 _logger = logging.getLogger(__name__)
 
 
 @dataclass
 class Reconciliation:
-    """One customer's reconciliation, in company currency (already rounded)."""
+    """One customer's comparison: the matches, and per currency the totals already
+    rounded (``totals``: currency record -> :class:`~..tusfacturas.matching.Totals`).
+    The balance fields are those of the company currency."""
 
-    matches: list
-    tusfacturas_balance: float
-    odoo_balance: float
-    difference: float
-    odoo_other_balance: float
-    counts: dict = field(default_factory=dict)
+    comparison: Comparison
+    totals: dict
+    currency: object  # the company currency record
+    is_ok: bool
 
     @property
-    def is_ok(self):
-        return not self.difference and not any(self.counts.get(state) for state in PROBLEM_STATES)
+    def matches(self):
+        return self.comparison.matches
+
+    @property
+    def counts(self):
+        return self.comparison.counts()
+
+    def _company_totals(self):
+        return self.totals.get(self.currency) or Totals(self.currency.id)
+
+    @property
+    def tusfacturas_balance(self):
+        return self._company_totals().tusfacturas
+
+    @property
+    def odoo_balance(self):
+        return self._company_totals().odoo
+
+    @property
+    def odoo_other_balance(self):
+        return self._company_totals().other
+
+    @property
+    def difference(self):
+        return self.currency.round(self._company_totals().difference)
 
 
 @dataclass
@@ -60,7 +83,8 @@ class TusFacturasReconciliation(models.AbstractModel):
     @api.model
     def _odoo_documents(self, partners, company):
         """Posted customer invoices and credit notes of ``partners`` in ``company``:
-        ``{commercial partner id: [OdooDocument, ...]}``."""
+        ``{commercial partner id: [OdooDocument, ...]}``. A foreign-currency document's
+        company amounts are at its own rate (``invoice_currency_rate``), never today's."""
         moves = self.env["account.move"].search_fetch(
             [
                 ("commercial_partner_id", "in", partners.ids),
@@ -68,58 +92,97 @@ class TusFacturasReconciliation(models.AbstractModel):
                 ("move_type", "in", ("out_invoice", "out_refund")),
                 ("state", "=", "posted"),
             ],
-            ["name", "commercial_partner_id", "currency_id", "l10n_latam_document_type_id", "amount_total",
-             "amount_residual", "amount_total_signed", "amount_residual_signed", "invoice_date", "date"],
+            ["commercial_partner_id", "currency_id", "journal_id", "l10n_latam_document_type_id",
+             "l10n_latam_document_number", "move_type", "amount_total", "amount_residual", "amount_total_signed",
+             "invoice_currency_rate", "invoice_date", "date"],
             order="invoice_date, id",
         )  # fmt: skip
+        journals = company._tusfacturas_scope_journals()
+        currency = company.currency_id
         documents = {partner.id: [] for partner in partners}
         for move in moves:
+            foreign = move.currency_id != currency
+            rate = move.invoice_currency_rate if foreign and move.invoice_currency_rate else 1.0
             documents[move.commercial_partner_id.id].append(
                 OdooDocument(
                     id=move.id,
                     key=_document_key(move),
+                    date=move.invoice_date or move.date,
+                    currency_id=move.currency_id.id,
+                    sign=-1 if move.move_type == "out_refund" else 1,
                     total=move.amount_total,
                     residual=move.amount_residual,
                     total_company=abs(move.amount_total_signed),
-                    residual_company=abs(move.amount_residual_signed),
-                    signed_total=move.amount_total_signed,
-                    foreign_currency=move.currency_id != company.currency_id,
+                    residual_company=currency.round(move.amount_residual / rate),
+                    foreign_currency=foreign,
+                    in_scope=move.journal_id in journals,
                 )
             )
         return documents
 
     @api.model
-    def _odoo_balances(self, partners, company):
-        """Receivable balance of each of ``partners`` in ``company``, in one query."""
+    def _odoo_other_entries(self, partners, company, until=None):
+        """Odoo's receivable items that are not customer documents (payments, withholdings,
+        journal entries) of ``partners``, per currency, in one query:
+        ``{commercial partner id: {currency id: amount in that currency}}``."""
+        domain = [
+            *self._receivable_domain(partners, company),
+            ("move_id.move_type", "not in", ("out_invoice", "out_refund")),
+        ]
+        since = company.tusfacturas_compare_from
+        if since:
+            domain.append(("date", ">=", since))
+        if until:
+            domain.append(("date", "<=", until))
         groups = self.env["account.move.line"]._read_group(
-            self._receivable_domain(partners, company),
-            groupby=["partner_id"],
-            aggregates=["balance:sum"],
+            domain, groupby=["partner_id", "currency_id"], aggregates=["balance:sum", "amount_currency:sum"]
         )
-        balances = dict.fromkeys(partners.ids, 0.0)
-        for partner, balance in groups:
-            commercial = partner.commercial_partner_id.id
-            balances[commercial] = balances.get(commercial, 0.0) + balance
-        return {pid: company.currency_id.round(balance) for pid, balance in balances.items()}
+        entries = {partner.id: defaultdict(float) for partner in partners}
+        for partner, currency, balance, amount_currency in groups:
+            in_company = not currency or currency == company.currency_id
+            bucket = company.currency_id if in_company else currency
+            entries[partner.commercial_partner_id.id][bucket.id] += balance if in_company else amount_currency
+        return entries
 
     @api.model
-    def _reconcile(self, company, rows, documents, odoo_balance):
-        """Match ``rows`` (TusFacturas) to ``documents`` (Odoo) and sum up."""
+    def _compare(self, company, rows, documents, other, until=None):
+        """Compare ``rows`` (TusFacturas) with ``documents`` and ``other`` entries (Odoo)
+        in ``company``'s scope and mode; round the totals per currency."""
         currency = company.currency_id
-        matches = match_ledger(rows, documents, lambda a, b: currency.compare_amounts(a, b) == 0)
-        tusfacturas_balance = currency.round(rows[-1].balance) if rows else 0.0
-        documents_total = sum(m.document.signed_total for m in matches if m.document)
-        counts = dict.fromkeys(STATES, 0)
-        for match in matches:
-            counts[match.state] += 1
-        return Reconciliation(
-            matches=matches,
-            tusfacturas_balance=tusfacturas_balance,
-            odoo_balance=odoo_balance,
-            difference=currency.round(tusfacturas_balance - odoo_balance),
-            odoo_other_balance=currency.round(odoo_balance - documents_total),
-            counts=counts,
+        comparison = match_ledger(
+            rows, documents, lambda a, b: currency.compare_amounts(a, b) == 0,
+            company_currency_id=currency.id, mode=company.tusfacturas_compare_mode,
+            since=company.tusfacturas_compare_from or None, until=until, other=other,
+        )  # fmt: skip
+        currencies = self.env["res.currency"].browse(comparison.totals)
+        totals = {}
+        for record in currencies:
+            raw = comparison.totals[record.id]
+            totals[record] = Totals(
+                record.id, record.round(raw.tusfacturas), record.round(raw.odoo), record.round(raw.other)
+            )
+        problems = problem_states(comparison.mode)
+        is_ok = all(cur.is_zero(t.difference) for cur, t in totals.items()) and not any(
+            match.state in problems for match in comparison.matches
         )
+        return Reconciliation(comparison, totals, currency, is_ok)
+
+    @api.model
+    def _compare_groups(self, company, groups, fetched, until=None):
+        """``{cuit: commercial partners}`` and ``{cuit: rows}`` -> ``{cuit: Reconciliation}``,
+        each CUIT matched against the union of its partners' documents, in one query per batch."""
+        partners = self.env["res.partner"].union(*(groups[cuit] for cuit in fetched))
+        documents = self._odoo_documents(partners, company)
+        other = self._odoo_other_entries(partners, company, until=until)
+        results = {}
+        for cuit, rows in fetched.items():
+            group_documents, group_other = [], defaultdict(float)
+            for partner in groups[cuit]:
+                group_documents += documents[partner.id]
+                for currency_id, amount in other[partner.id].items():
+                    group_other[currency_id] += amount
+            results[cuit] = self._compare(company, rows, group_documents, group_other, until=until)
+        return results
 
     # ------------------------------------------------------------------
     # Batches
@@ -127,33 +190,31 @@ class TusFacturasReconciliation(models.AbstractModel):
 
     @api.model
     def _reconcile_batch(self, partners, company):
-        """Reconcile commercial ``partners`` with ``company``'s credentials and books and
-        store every outcome in their status. One partner's failure does not stop the
-        others; refused credentials stop the batch before any further billed call.
+        """Check commercial ``partners`` with ``company``'s credentials and books and store
+        every outcome in their status. One call per CUIT: partners sharing a CUIT are
+        compared together with its TusFacturas account and all get the outcome. One
+        customer's failure does not stop the others; refused credentials stop the batch
+        before any further billed call.
 
         The HTTP calls run in a bounded thread pool; all ORM work stays here.
         """
         service = self.env["tusfacturas.service"]
         result = BatchResult()
-        cuits = {}
-        for partner in partners:
-            try:
-                cuits[partner.id] = partner._tusfacturas_cuit()
-            except UserError as error:
-                result.results[partner.id] = str(error)
+        groups, errors = partners._tusfacturas_cuit_groups(company)
+        result.results.update(errors)
         client = service._client(company)
-        fetched = self._fetch_all(client, cuits, company.tusfacturas_concurrency)
-        to_match = self.env["res.partner"].browse(pid for pid, rows in fetched.items() if isinstance(rows, list))
-        documents = self._odoo_documents(to_match, company)
-        balances = self._odoo_balances(to_match, company)
-        for partner_id, rows in fetched.items():
+        fetched = self._fetch_all(client, {cuit: cuit for cuit in groups}, company.tusfacturas_concurrency)
+        rows_by_cuit = {cuit: rows for cuit, rows in fetched.items() if isinstance(rows, list)}
+        compared = self._compare_groups(company, groups, rows_by_cuit)
+        for cuit, rows in fetched.items():
             if isinstance(rows, TusFacturasError):
                 result.credentials_refused |= rows.is_credential_error
-                result.results[partner_id] = service._error_message(rows, company)
+                outcome = service._error_message(rows, company)
             else:
-                result.results[partner_id] = self._reconcile(company, rows, documents[partner_id], balances[partner_id])
-        not_called = partners.filtered(lambda p: p.id not in result.results)
-        self.env["tusfacturas.partner.status"]._store(partners - not_called, company, result.results)
+                outcome = compared[cuit]
+            result.results.update(dict.fromkeys(groups[cuit].ids, outcome))
+        called = self.env["res.partner"].browse(result.results)
+        self.env["tusfacturas.partner.status"]._store(called, company, result.results)
         return result
 
     @api.model
