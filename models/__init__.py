@@ -2,8 +2,11 @@ from . import res_company
 from . import res_config_settings
 from . import tusfacturas_service
 from . import tusfacturas_reconciliation
+from . import tusfacturas_currency_totals
 from . import tusfacturas_partner_status
+from . import tusfacturas_partner_status_total
 from . import tusfacturas_ledger
+from . import tusfacturas_ledger_total
 from . import tusfacturas_ledger_line
 from . import res_partner
 from . import res_partner_reconciliation

@@ -1,8 +1,13 @@
+import datetime
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
-from ..tusfacturas.matching import STATES
+from ..tusfacturas import LedgerRow, parse_concept
+from ..tusfacturas.matching import BALANCES, DOCUMENTS, STATES
 
-RECEIVABLE_ORDER = "date desc, id desc"
+RECEIVABLE_ORDER = "date, id"
 
 
 class TusFacturasLedger(models.TransientModel):
@@ -13,10 +18,32 @@ class TusFacturasLedger(models.TransientModel):
     _rec_name = "partner_id"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True, ondelete="cascade")
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Customers with this CUIT",
+        readonly=True,
+        help="TusFacturas keys current accounts by CUIT: the documents of every customer with this CUIT are "
+        "compared with it.",
+    )
+    shared_cuit = fields.Boolean(compute="_compute_shared_cuit")
+    cuit = fields.Char(string="CUIT", readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     fetch_date = fields.Datetime(string="Fetched On", readonly=True)
+    fetched_rows = fields.Json(readonly=True, help="The rows as fetched, to compare again without a new call.")
+    date_to = fields.Date(
+        string="Until",
+        help="Compare the balances up to this day (for a month-end closing), from the rows already fetched: "
+        "no new TusFacturas call.",
+    )
+    compare_mode = fields.Selection(
+        [(DOCUMENTS, "Documents"), (BALANCES, "Documents and balances")], string="Compared", readonly=True
+    )
+    scope_description = fields.Char(string="Scope", readonly=True)
+    is_ok = fields.Boolean(string="In Agreement", readonly=True)
     line_ids = fields.One2many("tusfacturas.ledger.line", "ledger_id", string="TusFacturas Rows", readonly=True)
+    total_ids = fields.One2many("tusfacturas.ledger.total", "ledger_id", string="Balances per Currency", readonly=True)
+    has_foreign_totals = fields.Boolean(readonly=True)
     receivable_line_ids = fields.Many2many(
         "account.move.line", string="Odoo Receivables", compute="_compute_receivable_line_ids"
     )
@@ -26,21 +53,44 @@ class TusFacturasLedger(models.TransientModel):
     odoo_other_balance = fields.Monetary(
         string="Odoo Payments and Other Entries",
         readonly=True,
-        help="Odoo receivable items that are not customer invoices or credit notes (payments, "
-        "journal entries). With the rows' differences it adds up to the header's difference.",
+        help="Odoo receivable items that are not customer invoices or credit notes (payments, withholdings, "
+        "journal entries). Part of Odoo's balance when balances are compared; shown for information otherwise.",
     )
     matched_count = fields.Integer(compute="_compute_state_counts")
     amount_mismatch_count = fields.Integer(compute="_compute_state_counts")
     residual_mismatch_count = fields.Integer(compute="_compute_state_counts")
     missing_in_odoo_count = fields.Integer(compute="_compute_state_counts")
     missing_in_tusfacturas_count = fields.Integer(compute="_compute_state_counts")
+    duplicate_in_tusfacturas_count = fields.Integer(compute="_compute_state_counts")
+    duplicate_in_odoo_count = fields.Integer(compute="_compute_state_counts")
     not_a_document_count = fields.Integer(compute="_compute_state_counts")
+    annulled_count = fields.Integer(compute="_compute_state_counts")
+    out_of_scope_count = fields.Integer(compute="_compute_state_counts")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Ledgers are opened from a customer (``_open_for``), never made up."""
+        if not self.env.su:
+            raise AccessError(self.env._("Open the TusFacturas current account from the customer."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Users choose the "Until" date; everything else is what TusFacturas and Odoo said."""
+        if not self.env.su and set(vals) - {"date_to"}:
+            raise AccessError(self.env._("The TusFacturas current account is read-only: refresh it instead."))
+        return super().write(vals)
 
     def _receivable_domain(self):
         self.ensure_one()
-        return self.env["tusfacturas.reconciliation"]._receivable_domain(self.partner_id, self.company_id)
+        domain = self.env["tusfacturas.reconciliation"]._receivable_domain(self.partner_ids, self.company_id)
+        return [*domain, ("date", "<=", self.date_to)] if self.date_to else domain
 
-    @api.depends("partner_id", "company_id", "fetch_date")
+    @api.depends("partner_ids")
+    def _compute_shared_cuit(self):
+        for ledger in self:
+            ledger.shared_cuit = len(ledger.partner_ids) > 1
+
+    @api.depends("partner_ids", "company_id", "fetch_date", "date_to")
     def _compute_receivable_line_ids(self):
         for ledger in self:
             ledger.receivable_line_ids = self.env["account.move.line"].search(
@@ -49,10 +99,14 @@ class TusFacturasLedger(models.TransientModel):
 
     @api.depends("line_ids.match_state")
     def _compute_state_counts(self):
+        """Counted in SQL, whatever the number of rows."""
+        groups = self.env["tusfacturas.ledger.line"]._read_group(
+            [("ledger_id", "in", self.ids)], groupby=["ledger_id", "match_state"], aggregates=["__count"]
+        )
+        counts = {(ledger.id, state): count for ledger, state, count in groups}
         for ledger in self:
-            states = ledger.line_ids.mapped("match_state")
             for state in STATES:
-                ledger[f"{state}_count"] = states.count(state)
+                ledger[f"{state}_count"] = counts.get((ledger.id, state), 0)
 
     # ------------------------------------------------------------------
     # Building
@@ -60,51 +114,98 @@ class TusFacturasLedger(models.TransientModel):
 
     @api.model
     def _open_for(self, partner, company):
-        """Fetch ``partner``'s current account with ``company``'s credentials into a new ledger."""
-        ledger = self.create({"partner_id": partner.id, "company_id": company.id})
+        """Fetch the current account of ``partner``'s CUIT with ``company``'s credentials
+        into a new ledger, compared with the documents of every customer with that CUIT."""
+        self.check_access("create")  # Billing users only, before anything is called
+        groups, errors = partner._tusfacturas_cuit_groups(company)
+        if errors:
+            raise UserError(errors[partner.id])
+        [(cuit, partners)] = groups.items()
+        ledger = (
+            self.sudo()
+            .create({"partner_id": partner.id, "partner_ids": partners.ids, "cuit": cuit, "company_id": company.id})
+            .with_env(self.env)
+        )
         ledger._fetch()
         return ledger
 
     def _fetch(self):
-        """Fetch from TusFacturas and (re)build this ledger. Nothing changes if the fetch fails."""
+        """Fetch from TusFacturas and (re)build this ledger. Nothing changes if the fetch fails.
+
+        The customers' stored status is today's comparison, whatever the "Until" date.
+        """
         self.ensure_one()
-        cuit = self.partner_id._tusfacturas_cuit()
-        rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, cuit)
-        self._build(rows)
+        rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, self.cuit)
+        self.sudo().write({"fetch_date": fields.Datetime.now(), "fetched_rows": [_row_to_json(row) for row in rows]})
+        result = self._build(rows)
+        if self.date_to:
+            result = self._compare(rows, until=None)
+        self.env["tusfacturas.partner.status"]._store(
+            self.partner_ids, self.company_id, dict.fromkeys(self.partner_ids.ids, result)
+        )
+
+    def _compare(self, rows, until):
+        engine = self.env["tusfacturas.reconciliation"]
+        groups = {self.cuit: self.partner_ids}
+        return engine._compare_groups(self.company_id, groups, {self.cuit: rows}, until=until)[self.cuit]
 
     def _build(self, rows):
-        """Replace the lines by ``rows`` matched to Odoo's documents; store the balances
-        here and in the customer's reconciliation status."""
+        """Replace the lines by ``rows`` compared with Odoo's side up to the "Until" date."""
         self.ensure_one()
-        engine = self.env["tusfacturas.reconciliation"]
-        partner, company = self.partner_id, self.company_id
-        result = engine._reconcile(
-            company, rows, engine._odoo_documents(partner, company)[partner.id],
-            engine._odoo_balances(partner, company)[partner.id],
-        )  # fmt: skip
+        result = self._compare(rows, until=self.date_to)
         matches = result.matches
         doc_types = self._document_types({m.row.document.afip_code for m in matches if m.row and m.row.document})
         self.line_ids.unlink()
+        self.total_ids.unlink()
         self.env["tusfacturas.ledger.line"].create(
             [self._line_values(seq, match, doc_types) for seq, match in enumerate(matches, start=1)]
         )
-        self.write({
-            "fetch_date": fields.Datetime.now(),
+        Total = self.env["tusfacturas.ledger.total"]
+        Total.create([dict(values, ledger_id=self.id) for values in Total._values(result.totals)])
+        self.sudo().write({
+            "compare_mode": result.comparison.mode,
+            "scope_description": self._scope_description(),
+            "is_ok": result.is_ok,
+            "has_foreign_totals": any(currency != self.currency_id for currency in result.totals),
             "tusfacturas_balance": result.tusfacturas_balance,
             "odoo_balance": result.odoo_balance,
             "difference": result.difference,
             "odoo_other_balance": result.odoo_other_balance,
         })  # fmt: skip
-        self.env["tusfacturas.partner.status"]._store(partner, company, {partner.id: result})
         return result
 
+    def _scope_description(self):
+        """What was compared, in words: "Compared from 01/03/2025, points of sale 0002 and 0005."."""
+        company = self.company_id
+        since = company.tusfacturas_compare_from
+        parts = [
+            self.env._("Compared from %(date)s", date=format_date(self.env, since))
+            if since
+            else self.env._("Compared over all dates")
+        ]
+        points = sorted({j.l10n_ar_afip_pos_number for j in company._tusfacturas_scope_journals()} - {0})
+        if points:
+            labels = [f"{number:04d}" for number in points]
+            listed = labels[0] if len(labels) == 1 else self.env._(
+                "%(first)s and %(last)s", first=", ".join(labels[:-1]), last=labels[-1]
+            )  # fmt: skip
+            parts.append(self.env._("points of sale %(points)s", points=listed))
+        if self.date_to:
+            parts.append(self.env._("up to %(date)s", date=format_date(self.env, self.date_to)))
+        if company.tusfacturas_compare_mode == BALANCES:
+            what = self.env._("Documents, open amounts and balances are compared.")
+        else:
+            what = self.env._("Documents are compared; open amounts and payments are shown for information.")
+        return ", ".join(parts) + ". " + what
+
     def _line_values(self, sequence, match, doc_types):
-        currency = self.currency_id
         row, move = match.row, match.document
+        currency = self.env["res.currency"].browse(match.currency_id)
         odoo_total, odoo_residual = match.odoo_amounts
         values = {
             "ledger_id": self.id,
             "sequence": sequence,
+            "currency_id": currency.id,
             "match_state": match.state,
             "match_currency": match.currency or False,
             "move_id": move.id if move else False,
@@ -129,13 +230,14 @@ class TusFacturasLedger(models.TransientModel):
             )
         else:
             record = self.env["account.move"].browse(move.id)
+            signed = move.signed_total(match.currency)
             values.update(
                 {
-                    "date": record.invoice_date or record.date,
+                    "date": move.date,
                     "concept": record.name,
-                    "debit": max(move.signed_total, 0.0),
-                    "credit": max(-move.signed_total, 0.0),
-                    "residual": move.residual_company,
+                    "debit": max(signed, 0.0),
+                    "credit": max(-signed, 0.0),
+                    "residual": odoo_residual,
                     "document_type_id": record.l10n_latam_document_type_id.id,
                     "point_of_sale": move.key[1] if move.key else 0,
                     "document_number": move.key[2] if move.key else 0,
@@ -199,3 +301,32 @@ class TusFacturasLedger(models.TransientModel):
         self.ensure_one()
         self._fetch()
         return self._get_window_action()
+
+    def action_apply_date_to(self):
+        """Compare again up to the "Until" date, from the rows already fetched."""
+        self.ensure_one()
+        self._build([_row_from_json(values) for values in self.fetched_rows or []])
+        return self._get_window_action()
+
+
+def _row_to_json(row):
+    return {
+        "date": row.date.isoformat(),
+        "concept": row.concept,
+        "debit": row.debit,
+        "credit": row.credit,
+        "residual": row.residual,
+        "balance": row.balance,
+    }
+
+
+def _row_from_json(values):
+    return LedgerRow(
+        date=datetime.date.fromisoformat(values["date"]),
+        concept=values["concept"],
+        debit=values["debit"],
+        credit=values["credit"],
+        residual=values["residual"],
+        balance=values["balance"],
+        document=parse_concept(values["concept"]),
+    )

@@ -9,7 +9,9 @@ class TusFacturasLedgerLine(models.TransientModel):
     _order = "ledger_id, sequence, id"
 
     ledger_id = fields.Many2one("tusfacturas.ledger", required=True, ondelete="cascade", index=True)
-    currency_id = fields.Many2one(related="ledger_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency", help="The currency the row was compared in, and of its amounts and difference."
+    )
     sequence = fields.Integer()
     date = fields.Date()
     concept = fields.Char()
@@ -28,7 +30,11 @@ class TusFacturasLedgerLine(models.TransientModel):
             ("residual_mismatch", "Different open amount"),
             ("missing_in_odoo", "Missing in Odoo"),
             ("missing_in_tusfacturas", "Missing in TusFacturas"),
+            ("duplicate_in_tusfacturas", "Duplicated in TusFacturas"),
+            ("duplicate_in_odoo", "Duplicated in Odoo"),
             ("not_a_document", "Not a document"),
+            ("annulled", "Annulled in TusFacturas"),
+            ("out_of_scope", "Out of scope"),
         ],
         string="Match",
     )
@@ -37,11 +43,12 @@ class TusFacturasLedgerLine(models.TransientModel):
         string="Compared In",
         help="The currency in which TusFacturas and Odoo amounts were compared.",
     )
-    odoo_amount = fields.Float(string="Odoo Total", digits=(16, 2))
-    odoo_residual = fields.Float(string="Odoo Open Amount", digits=(16, 2))
+    odoo_amount = fields.Monetary(string="Odoo Total")
+    odoo_residual = fields.Monetary(string="Odoo Open Amount")
     difference = fields.Monetary(
-        help="This row's share of the difference between the TusFacturas balance and Odoo's "
-        "customer documents: its TusFacturas movement minus the Odoo document's total.",
+        help="This row's share of the difference between the TusFacturas and Odoo balances, in the currency "
+        "it was compared in: its TusFacturas movement minus the Odoo document's signed total. Zero for a "
+        "matched row; rows out of scope, annulled or repeated count nothing.",
     )
 
     def action_open_move(self):
