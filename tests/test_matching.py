@@ -25,6 +25,8 @@ class TestMatching(TusFacturasCase):
         return ledger.line_ids.filtered(lambda line: line.concept == concept)
 
     def test_every_state(self):
+        # Documents and balances: payment rows and Odoo's payments are part of the balances.
+        self.company.tusfacturas_compare_mode = "balances"
         open_invoice = self.invoice(self.customer, 1000.0)  # FA-A 00001-00000001, 1210
         partly_paid = self.invoice(self.customer, 2000.0)  # FA-A 00001-00000002, 2420
         self.pay(partly_paid, 1000.0)
@@ -119,10 +121,15 @@ class TestMatching(TusFacturasCase):
             tf_row(f"FACTURA A 0001-0000000{in_usd_3.sequence_number}", debe=130.0, resta=130.0, saldo=2),
         ]
         ledger = self.open_ledger()
+        usd_id, ars_id = usd.id, self.company.currency_id.id
+        # Each row's difference is in the currency it was compared in: USD 130 vs USD 121.
         self.assertRecordValues(ledger.line_ids, [
-            {"match_state": "matched", "match_currency": "document", "odoo_amount": 121.0},
-            {"match_state": "matched", "match_currency": "company", "odoo_amount": 121000.0},
-            {"match_state": "amount_mismatch", "match_currency": "company", "odoo_amount": 121000.0},
+            {"match_state": "matched", "match_currency": "document", "odoo_amount": 121.0, "difference": 0.0,
+             "currency_id": usd_id},
+            {"match_state": "matched", "match_currency": "company", "odoo_amount": 121000.0, "difference": 0.0,
+             "currency_id": ars_id},
+            {"match_state": "amount_mismatch", "match_currency": "document", "odoo_amount": 121.0,
+             "difference": 9.0, "currency_id": usd_id},
         ])  # fmt: skip
 
     def test_status_and_chatter_note(self):
@@ -136,7 +143,11 @@ class TestMatching(TusFacturasCase):
         self.assertTrue(self.customer.tusfacturas_last_sync)
         notes_before = len(self.customer.message_ids)
 
-        self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe=1210.0, resta=1000.0, saldo=1000.0)]
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001", debe=1210.0, resta=1000.0, saldo=1210.0),
+            tf_row("PAGO RECIBIDO", haber=210.0, saldo=1000.0),  # a collection Odoo does not have
+        ]
+        self.company.tusfacturas_compare_mode = "balances"  # open amounts and collections count
         self.open_ledger()
         self.customer.invalidate_recordset()
         self.assertEqual(self.customer.tusfacturas_state, "mismatch")
@@ -163,7 +174,8 @@ class TestMatching(TusFacturasCase):
             self.assertEqual(len(ledger.line_ids), rows)
             return self.env.cr.sql_log_count - start
 
-        queries(3)  # warm up
+        queries(3)  # warm up: the first check creates the status,
+        queries(4)  # the second replaces its balances
         few = queries(5)
         self.assertGreater(few, 0)
         self.assertEqual(queries(60), few)

@@ -1,0 +1,337 @@
+"""Comparisons an accountant can trust on real books: currencies, one CUIT, scope,
+modes, stored results and the ledger screen (issue 7)."""
+
+from datetime import date
+from unittest.mock import patch
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import ADHOC_CUIT, TusFacturasCase, make_cuits, tf_row
+
+
+@tagged("post_install", "-at_install")
+class TestCompare(TusFacturasCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.usd = cls.setup_other_currency("USD", rates=[("2000-01-01", 0.001)])  # 1 USD = 1,000 ARS
+        cls.Status = cls.env["tusfacturas.partner.status"]
+
+    def status(self, partner=None, company=None):
+        return self.Status.search(
+            [("partner_id", "=", (partner or self.customer).id), ("company_id", "=", (company or self.company).id)]
+        )
+
+    def pay(self, invoice, amount):
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"amount": amount}
+        )._create_payments()
+
+    # ------------------------------------------------------------------
+    # 1. Currencies
+    # ------------------------------------------------------------------
+
+    def test_usd_invoice_matched_in_dollars_is_in_agreement(self):
+        invoice = self.invoice(self.customer, 100.0, currency=self.usd)  # USD 121 = ARS 121,000
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row(f"FACTURA A 0001-{invoice.sequence_number:08d}", debe=121.0, resta=121.0, saldo=121.0)
+        ]
+        ledger = self.open_ledger()
+        self.assertRecordValues(ledger.line_ids, [
+            {"match_state": "matched", "match_currency": "document", "currency_id": self.usd.id, "difference": 0.0},
+        ])  # fmt: skip
+        self.assertTrue(ledger.is_ok)
+        self.assertTrue(ledger.has_foreign_totals)
+        self.assertRecordValues(ledger.total_ids, [
+            {"currency_id": self.usd.id, "tusfacturas_balance": 121.0, "odoo_balance": 121.0, "difference": 0.0},
+        ])  # fmt: skip
+        self.assertEqual(ledger.difference, 0.0)
+        status = self.status()
+        self.assertEqual((status.state, status.difference), ("ok", 0.0))
+        self.assertRecordValues(status.total_ids, [
+            {"currency_id": self.usd.id, "tusfacturas_balance": 121.0, "odoo_balance": 121.0, "difference": 0.0},
+        ])  # fmt: skip
+        self.assertEqual(self.customer.tusfacturas_state, "ok")
+
+    def test_foreign_document_in_pesos_at_its_own_rate(self):
+        invoice = self.invoice(self.customer, 100.0, currency=self.usd, invoice_date="2026-03-01")
+        self.pay(invoice, 21.0)  # USD 100 left
+        # The dollar doubles afterwards: today's rate must not move the document's pesos.
+        self.env["res.currency.rate"].create(
+            {"currency_id": self.usd.id, "name": fields.Date.today(), "rate": 0.0005, "company_id": self.company.id}
+        )
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row(f"FACTURA A 0001-{invoice.sequence_number:08d}", debe=121000.0, resta=100000.0, saldo=1)
+        ]
+        ledger = self.open_ledger()
+        self.assertRecordValues(ledger.line_ids, [{
+            "match_state": "matched", "match_currency": "company", "currency_id": self.company.currency_id.id,
+            "odoo_amount": 121000.0, "odoo_residual": 100000.0, "difference": 0.0,
+        }])  # fmt: skip
+
+    def test_factura_e_export_in_dollars(self):
+        expo = self.env["account.journal"].create({
+            "name": "Exportación", "type": "sale", "code": "EXPO", "company_id": self.company.id,
+            "l10n_latam_use_documents": True, "l10n_ar_afip_pos_number": 2, "l10n_ar_afip_pos_system": "FEERCEL",
+            "l10n_ar_afip_pos_partner_id": self.company.partner_id.id, "refund_sequence": False,
+            "default_account_id": self.journal_sale.default_account_id.id,
+        })  # fmt: skip
+        [foreign_cuit] = make_cuits(1, prefix="55")
+        importer = self.make_customer(
+            "Barcelona Food", foreign_cuit, country_id=self.env.ref("base.es").id,
+            l10n_ar_afip_responsibility_type_id=self.env.ref("l10n_ar.res_EXT").id,
+        )  # fmt: skip
+        exempt = self.env["account.tax"].search(
+            [("company_id", "=", self.company.id), ("type_tax_use", "=", "sale"),
+             ("tax_group_id.l10n_ar_vat_afip_code", "=", "2")], limit=1,
+        )  # fmt: skip
+        invoice = self.invoice(importer, 1000.0, currency=self.usd, journal=expo, taxes=exempt)
+        self.assertEqual((invoice.name, invoice.l10n_latam_document_type_id.code), ("FA-E 00002-00000001", "19"))
+        self.sandbox.ledgers[foreign_cuit] = [
+            tf_row("FACTURA E 0002-00000001 (BARCELONA FOOD)", debe=1000.0, resta=1000.0, saldo=1000.0),
+        ]
+        ledger = self.open_ledger(importer)
+        self.assertRecordValues(ledger.line_ids, [
+            {"match_state": "matched", "move_id": invoice.id, "currency_id": self.usd.id, "difference": 0.0},
+        ])  # fmt: skip
+        self.assertTrue(ledger.is_ok)
+        self.assertEqual(ledger.total_ids.mapped("currency_id"), self.usd)
+        self.assertEqual(importer.tusfacturas_state, "ok")
+
+    # ------------------------------------------------------------------
+    # 2. One customer is one CUIT
+    # ------------------------------------------------------------------
+
+    def test_two_partners_one_cuit(self):
+        branch = self.make_customer("ADHOC SA (Sucursal Córdoba)", "30-71429569-8")
+        at_head_office = self.invoice(self.customer, 100.0)
+        at_branch = self.invoice(branch, 200.0)
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001", debe=121.0, resta=121.0, saldo=121.0),
+            tf_row("FACTURA A 0001-00000002", debe=242.0, resta=242.0, saldo=363.0),
+        ]
+        ledger = self.open_ledger(branch)
+        self.assertEqual(ledger.line_ids.move_id, at_head_office | at_branch)
+        self.assertEqual(set(ledger.line_ids.mapped("match_state")), {"matched"})
+        self.assertEqual(ledger.partner_ids, self.customer | branch)
+        self.assertEqual(ledger.receivable_line_ids.move_id, at_head_office | at_branch)
+        self.assertEqual((self.customer | branch).mapped("tusfacturas_state"), ["ok", "ok"])
+
+        # A batch calls the CUIT once, whichever of its customers it is given.
+        self.sandbox.reset()
+        self.env["tusfacturas.reconciliation"]._reconcile_batch(self.customer | branch, self.company)
+        self.assertEqual(self.sandbox.calls, [("clientes/cuenta-corriente", ADHOC_CUIT)])
+        self.assertEqual(self.status(branch).state, "ok")
+
+    # ------------------------------------------------------------------
+    # 3. Scope
+    # ------------------------------------------------------------------
+
+    def test_since_date_and_journal_scope(self):
+        other_journal = self.env["account.journal"].create({
+            "name": "Ventas mostrador", "type": "sale", "code": "MOS", "company_id": self.company.id,
+            "l10n_latam_use_documents": True, "l10n_ar_afip_pos_number": 7, "l10n_ar_afip_pos_system": "RAW_MAW",
+            "l10n_ar_afip_pos_partner_id": self.company.partner_id.id,
+            "default_account_id": self.journal_sale.default_account_id.id,
+        })  # fmt: skip
+        before = self.invoice(self.customer, 10.0, invoice_date="2025-12-01")  # FA-A 00001-00000001
+        compared = self.invoice(self.customer, 20.0, invoice_date="2026-02-01")  # FA-A 00001-00000002
+        manual = self.invoice(self.customer, 30.0, invoice_date="2026-02-01", journal=other_journal)
+        self.company.write({"tusfacturas_compare_from": "2026-01-01", "tusfacturas_journal_ids": self.journal_sale.ids})
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000099", debe=5.0, resta=5.0, saldo=5.0, fecha="15/11/2025"),
+            tf_row("FACTURA A 0001-00000002", debe=24.2, resta=24.2, saldo=29.2, fecha="01/02/2026"),
+        ]
+        ledger = self.open_ledger()
+        self.assertEqual(
+            [(line.concept, line.match_state) for line in ledger.line_ids],
+            [("FACTURA A 0001-00000099", "out_of_scope"), (before.name, "out_of_scope"),
+             ("FACTURA A 0001-00000002", "matched"), (manual.name, "out_of_scope")],
+        )  # fmt: skip
+        self.assertEqual(ledger.line_ids[2].move_id, compared)
+        self.assertTrue(ledger.is_ok)
+        self.assertEqual(ledger.out_of_scope_count, 3)
+        self.assertEqual(
+            ledger.scope_description,
+            "Compared from 01/01/2026, points of sale 0001. Documents are compared; open amounts and payments are "
+            "shown for information.",
+        )
+        self.assertEqual(self.customer.tusfacturas_state, "ok")
+
+    def test_until_date_recomputes_without_a_new_call(self):
+        self.company.tusfacturas_compare_mode = "balances"
+        february = self.invoice(self.customer, 100.0, invoice_date="2026-02-10")
+        self.invoice(self.customer, 200.0, invoice_date="2026-04-10")
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001", debe=121.0, resta=121.0, saldo=121.0, fecha="10/02/2026"),
+            tf_row("FACTURA A 0001-00000002", debe=999.0, resta=999.0, saldo=1120.0, fecha="10/04/2026"),
+        ]
+        ledger = self.open_ledger()
+        self.assertFalse(ledger.is_ok)
+        ledger.date_to = date(2026, 3, 31)  # the form saves the date before the button runs
+        ledger.action_apply_date_to()
+        self.assertEqual(len(self.sandbox.calls), 1, "no new billed call")
+        self.assertRecordValues(ledger.line_ids, [{"move_id": february.id, "match_state": "matched"}])
+        self.assertRecordValues(ledger, [{"tusfacturas_balance": 121.0, "odoo_balance": 121.0, "is_ok": True}])
+        self.assertEqual(ledger.receivable_line_ids.move_id, february)
+        self.assertIn("up to 03/31/2026", ledger.scope_description)
+        # The stored status is still today's.
+        self.assertEqual(self.customer.tusfacturas_state, "mismatch")
+        ledger.date_to = False
+        ledger.action_apply_date_to()
+        self.assertEqual(len(ledger.line_ids), 2)
+
+    # ------------------------------------------------------------------
+    # 4. Modes
+    # ------------------------------------------------------------------
+
+    def test_collections_only_odoo_knows(self):
+        invoice = self.invoice(self.customer, 1000.0)  # 1,210
+        self.pay(invoice, 1000.0)  # collected and recorded in Odoo only
+        self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe=1210.0, resta=1210.0, saldo=1210.0)]
+
+        ledger = self.open_ledger()  # default: documents
+        self.assertEqual(ledger.line_ids.match_state, "residual_mismatch")  # shown, for information
+        self.assertRecordValues(ledger, [
+            {"is_ok": True, "tusfacturas_balance": 1210.0, "odoo_balance": 1210.0, "odoo_other_balance": -1000.0,
+             "difference": 0.0, "compare_mode": "documents"},
+        ])  # fmt: skip
+        self.assertEqual(self.customer.tusfacturas_state, "ok")
+        self.assertFalse(self.env["res.partner"].search([("tusfacturas_state", "=", "mismatch")]))
+
+        self.company.tusfacturas_compare_mode = "balances"
+        ledger = self.open_ledger()
+        self.assertRecordValues(ledger, [
+            {"is_ok": False, "tusfacturas_balance": 1210.0, "odoo_balance": 210.0, "difference": 1000.0},
+        ])  # fmt: skip
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.tusfacturas_state, "mismatch")
+        self.assertEqual(self.env["res.partner"].search([("tusfacturas_state", "=", "mismatch")]), self.customer)
+
+    # ------------------------------------------------------------------
+    # 5. Signs and duplicates, on Odoo's books
+    # ------------------------------------------------------------------
+
+    def test_credit_note_on_the_debit_side_is_not_a_match(self):
+        self.invoice(self.customer, 100.0, move_type="out_refund")  # NC-A 00001-00000001, 121
+        self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("NOTA DE CREDITO A 0001-00000001", debe=121.0, resta=121.0)]
+        ledger = self.open_ledger()
+        self.assertRecordValues(ledger.line_ids, [{"match_state": "amount_mismatch", "difference": 242.0}])
+        self.assertEqual(self.customer.tusfacturas_state, "mismatch")
+
+    def test_repeated_and_annulled_rows(self):
+        invoice = self.invoice(self.customer, 100.0)
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001 (ADHOC SA)", debe=121.0, resta=121.0, saldo=121.0),
+            tf_row("FACTURA A 0001-00000001 (ADHOC SA)", debe=121.0, resta=121.0, saldo=242.0),
+            tf_row("FACTURA A 0001-00000001 - PAGO", haber=21.0, saldo=221.0),
+            tf_row("FACTURA A 0001-00000002 ANULADA", debe=0.0, saldo=221.0),
+        ]
+        ledger = self.open_ledger()
+        self.assertRecordValues(ledger.line_ids, [
+            {"match_state": "matched", "move_id": invoice.id, "difference": 0.0},
+            {"match_state": "duplicate_in_tusfacturas", "move_id": invoice.id, "difference": 0.0},
+            {"match_state": "not_a_document", "move_id": False, "difference": 0.0},
+            {"match_state": "annulled", "move_id": False, "difference": 0.0},
+        ])  # fmt: skip
+        self.assertRecordValues(ledger, [{"tusfacturas_balance": 121.0, "odoo_balance": 121.0, "is_ok": False}])
+        self.assertEqual((ledger.duplicate_in_tusfacturas_count, ledger.annulled_count), (1, 1))
+        self.assertEqual(self.status().duplicate_in_tusfacturas_count, 1)
+        self.assertEqual(self.customer.tusfacturas_state, "mismatch")
+
+    # ------------------------------------------------------------------
+    # 6. Stored results
+    # ------------------------------------------------------------------
+
+    def test_an_error_keeps_the_last_figures_apart(self):
+        self.invoice(self.customer, 100.0)
+        self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe=150.0, resta=150.0, saldo=150.0)]
+        self.open_ledger()
+        status = self.status()
+        checked_at = status.last_check
+        self.assertEqual((status.state, status.difference, status.last_attempt), ("mismatch", 29.0, checked_at))
+        self.sandbox.mode = "http_500"
+        later = fields.Datetime.add(checked_at, hours=1)
+        with self.patch_now(later):
+            self.env["tusfacturas.reconciliation"]._reconcile_batch(self.customer, self.company)
+        self.assertRecordValues(status, [{
+            "state": "error", "last_check": checked_at, "last_attempt": later, "difference": 29.0,
+            "tusfacturas_balance": 150.0, "odoo_balance": 121.0,
+        }])  # fmt: skip
+        self.assertIn("not available right now", status.error_message)
+        self.assertEqual(status._fields["last_check"].string, "Figures From")
+
+    def patch_now(self, moment):
+        return patch.object(fields.Datetime, "now", return_value=moment)
+
+    def test_note_when_the_differences_change_and_without_figures(self):
+        self.invoice(self.customer, 100.0)
+        engine = self.env["tusfacturas.reconciliation"]
+
+        def check(debe=None, mode="ok"):
+            self.sandbox.mode = mode
+            if debe:
+                self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe=debe, resta=debe)]
+            engine._reconcile_batch(self.customer, self.company)
+            return self.customer.message_ids.filtered(lambda m: "TusFacturas" in (m.body or ""))
+
+        self.assertEqual(len(check(150.0)), 1)
+        self.assertEqual(len(check(mode="http_500")), 1, "an error posts nothing")
+        self.assertEqual(len(check(150.0)), 1, "the same differences after an error: no second note")
+        notes = check(175.5)
+        self.assertEqual(len(notes), 2, "other differences: a new note")
+        self.assertIn("Different total: 1", notes[0].body)
+        for figure in ("175", "121", "54"):
+            self.assertNotIn(figure, notes[0].body, "no balances in the partner's chatter")
+
+    def test_shared_partner_note_shows_no_company_figures(self):
+        other_data = self.setup_other_company(name="Otra Empresa AR")
+        other = other_data["company"]
+        self.configure_company(other, apikey="5678")
+        self.invoice(self.customer, 1000.0, company=other, taxes=other_data["default_tax_sale"])
+        self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe=1500.0, resta=1500.0)]
+        self.env["tusfacturas.reconciliation"].with_company(other)._reconcile_batch(self.customer, other)
+        [note] = self.customer.message_ids.filtered(lambda m: "TusFacturas" in (m.body or ""))
+        self.assertIn("Otra Empresa AR", note.body)
+        for figure in ("1.500", "1,500", "1500", "1.210", "1,210", "1210", "290"):
+            self.assertNotIn(figure, note.body)
+
+    # ------------------------------------------------------------------
+    # 7. The screen
+    # ------------------------------------------------------------------
+
+    def test_more_than_a_page_of_rows_totals_from_the_server(self):
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row(f"FACTURA A 0001-{n:08d}", debe=10.0, resta=10.0, saldo=10.0 * n) for n in range(1, 61)
+        ]
+        ledger = self.open_ledger(user=self.billing_user)
+        [data] = ledger.web_read({"tusfacturas_balance": {}, "difference": {}, "line_ids": {"fields": {"debit": {}}}})
+        self.assertEqual((data["tusfacturas_balance"], data["difference"]), (600.0, 600.0))
+        self.assertEqual(len(data["line_ids"]), 60)
+        views = self.env["tusfacturas.ledger"].get_views([(False, "form")])["views"]["form"]["arch"]
+        lines = self.env["tusfacturas.ledger.line"].get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertNotIn("sum=", views + lines, "no page sums that contradict the totals")
+
+    def test_both_sides_in_chronological_order(self):
+        first = self.invoice(self.customer, 10.0, invoice_date="2026-01-10")
+        odoo_only = self.invoice(self.customer, 20.0, invoice_date="2026-02-10")
+        third = self.invoice(self.customer, 30.0, invoice_date="2026-03-10")
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001", debe=12.1, resta=12.1, fecha="10/01/2026"),
+            tf_row("FACTURA A 0001-00000003", debe=36.3, resta=36.3, fecha="10/03/2026"),
+        ]
+        ledger = self.open_ledger()
+        self.assertEqual(ledger.line_ids.move_id.ids, [first.id, odoo_only.id, third.id])
+        self.assertEqual(ledger.receivable_line_ids.move_id.ids, [first.id, odoo_only.id, third.id])
+
+    def test_ledger_is_read_only_for_users(self):
+        self.sandbox.ledgers[ADHOC_CUIT] = []
+        ledger = self.open_ledger(user=self.billing_user)
+        other = self.make_customer("Otro SA", "30500010912")
+        with self.assertRaises(AccessError):
+            ledger.write({"partner_ids": [Command.set(other.ids)]})
+        with self.assertRaises(AccessError):
+            ledger.create({"partner_id": other.id, "company_id": self.company.id})
+        ledger.write({"date_to": "2026-01-01"})
