@@ -41,7 +41,7 @@ class ResPartner(models.Model):
     tusfacturas_balance = _status_field(fields.Monetary, "tusfacturas_balance", "TusFacturas Balance")
     tusfacturas_odoo_balance = _status_field(fields.Monetary, "odoo_balance", "Odoo Balance (TusFacturas check)")
     tusfacturas_difference = _status_field(fields.Monetary, "difference", "TusFacturas Difference")
-    tusfacturas_last_sync = _status_field(fields.Datetime, "last_check", "TusFacturas Last Check")
+    tusfacturas_last_sync = _status_field(fields.Datetime, "last_check", "TusFacturas Figures From")
     tusfacturas_error = _status_field(fields.Text, "error_message", "TusFacturas Error")
     tusfacturas_currency_id = fields.Many2one(
         "res.currency", compute="_compute_tusfacturas_status", groups="account.group_account_invoice"

@@ -273,11 +273,12 @@ class TusFacturasLedger(models.TransientModel):
 
     def web_read(self, specification):
         """Give Odoo's receivable items their running balance (``cumulated_balance``),
-        computed over this ledger's receivables in the order they are listed."""
+        computed over this ledger's receivables, oldest first as they are listed (Odoo sums in
+        the reverse of the order it is given, made for lists that show the newest first)."""
         ledger = self
         if len(self) == 1 and "receivable_line_ids" in specification:
             ledger = self.with_context(
-                order_cumulated_balance=RECEIVABLE_ORDER,
+                order_cumulated_balance="date desc, id desc",
                 domain_cumulated_balance=tuple(self._receivable_domain()),
             )
         return super(TusFacturasLedger, ledger).web_read(specification)

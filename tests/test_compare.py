@@ -325,6 +325,9 @@ class TestCompare(TusFacturasCase):
         ledger = self.open_ledger()
         self.assertEqual(ledger.line_ids.move_id.ids, [first.id, odoo_only.id, third.id])
         self.assertEqual(ledger.receivable_line_ids.move_id.ids, [first.id, odoo_only.id, third.id])
+        # Odoo's running balance runs the same way: oldest first.
+        [data] = ledger.web_read({"receivable_line_ids": {"fields": {"cumulated_balance": {}}}})
+        self.assertEqual([line["cumulated_balance"] for line in data["receivable_line_ids"]], [12.1, 36.3, 72.6])
 
     def test_ledger_is_read_only_for_users(self):
         self.sandbox.ledgers[ADHOC_CUIT] = []
