@@ -8,3 +8,4 @@ from . import test_matching
 from . import test_tour
 from . import test_settings
 from . import test_client_hostile
+from . import test_client_batch
