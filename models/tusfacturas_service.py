@@ -105,6 +105,10 @@ class TusFacturasService(models.AbstractModel):
             return self.env._("TusFacturas sent an answer that is not valid JSON. Try again later.")
         if code == "invalid_settings" and error.field == "timeout":
             return self.env._("The TusFacturas timeout in Settings must be a positive number of seconds.")
+        if code == "invalid_settings" and error.field == "proxy":
+            return self.env._(
+                "The proxy set in this server's environment (HTTPS_PROXY or HTTP_PROXY) is not a valid http:// URL."
+            )
         if code == "invalid_settings":
             return self.env._(
                 "The TusFacturas API URL in Settings is not valid: it must start with https:// (or http://)."

@@ -30,6 +30,7 @@ import logging
 import pathlib
 import threading
 import time
+import urllib.parse
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -179,10 +180,17 @@ def _handler_for(sandbox):
         def do_GET(self):
             self._send(405, {"error": "S", "errores": ["Método no permitido"]})
 
+        def do_CONNECT(self):
+            # As a proxy, it refuses tunnels; what it was asked is kept in ``received``.
+            sandbox.received.append(self.requestline.encode() + b"\r\n" + bytes(self.headers))
+            self._send_raw(403, {}, b"")
+
         def do_POST(self):
+            if self.path.startswith("http://"):  # absolute form: it serves as a proxy
+                self.path = urllib.parse.urlsplit(self.path).path
             length = int(self.headers.get("Content-Length") or 0)
             data = self.rfile.read(length)
-            raw = self.requestline.encode() + b"\r\n" + bytes(self.headers) + data
+            raw = self.requestline.encode() + b"\r\n" + bytes(self.headers) + data  # as received
             try:
                 body = json.loads(data or b"{}")
             except ValueError:

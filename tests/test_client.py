@@ -106,3 +106,18 @@ class TestParseLedger(BaseCase):
         with self.assertRaises(TusFacturasError) as caught:
             parse_ledger([REFERENCE_ROWS[0], "FACTURA"])
         self.assertEqual((caught.exception.field, caught.exception.row), ("resultados", 2))
+
+    def test_ambiguous_or_insane_amounts_are_refused(self):
+        for value in ("1.234", "1,234", "-5.000", "1.234,56", "1,234.56", "1e5", "١٢", "NaN", 1e15, -1e300, 10**20):
+            with self.subTest(value=value), self.assertRaises(TusFacturasError) as caught:
+                parse_ledger([REFERENCE_ROWS[0], dict(REFERENCE_ROWS[0], haber=value)])
+            self.assertEqual((caught.exception.field, caught.exception.row), ("haber", 2))
+        for value, amount in (("0.125", 0.125), ("1234.567", 1234.567), (" 12,5 ", 12.5), ("-7", -7.0), (10**14, 1e14)):
+            with self.subTest(value=value):
+                self.assertEqual(parse_ledger([dict(REFERENCE_ROWS[0], haber=value)])[0].credit, amount)
+
+    def test_dates_must_be_real(self):
+        for value in ("31/02/2024", "29/02/2023", "00/01/2020", "11/13/2017", "2017-05-11", 11052017, None):
+            with self.subTest(value=value), self.assertRaises(TusFacturasError) as caught:
+                parse_ledger([dict(REFERENCE_ROWS[0], fecha=value)])
+            self.assertEqual(caught.exception.field, "fecha")

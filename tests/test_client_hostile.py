@@ -5,8 +5,10 @@ anything but a TusFacturasError."""
 import gzip
 import json
 import logging
+import os
 import time
 import tracemalloc
+from unittest.mock import patch
 
 from odoo.tests import BaseCase, tagged
 
@@ -74,6 +76,29 @@ class TestHostileServer(BaseCase):
         self.assertEqual(self.foreign.received, [], "the other origin never heard from the client")
         # It would have answered a valid ledger to anyone who came.
         self.assertTrue(TusFacturasClient(base_url=self.foreign.url, **SECRETS).customer_ledger(ADHOC_CUIT))
+
+    def test_proxy_from_the_environment(self):
+        proxy = self.foreign.url.rsplit("/app/", 1)[0]
+        environ = {"http_proxy": proxy, "https_proxy": proxy, "no_proxy": "localhost"}
+        with patch.dict(os.environ, environ):
+            # Plain http: the request goes to the proxy, in absolute form.
+            client = TusFacturasClient(base_url="http://tusfacturas.invalid/app/api/v2", timeout=2, **SECRETS)
+            self.assertEqual(len(client.customer_ledger(ADHOC_CUIT)), 2)
+            self.assertRegex(self.foreign.received[0], rb"^POST http://tusfacturas.invalid/app/api/v2/clientes/")
+            # https: a tunnel, which this proxy refuses; it never sees the request nor its body.
+            client = TusFacturasClient(base_url="https://tusfacturas.invalid/app/api/v2", timeout=2, **SECRETS)
+            self.fails("connection", client)
+            self.assertRegex(self.foreign.received[-1], rb"^CONNECT tusfacturas.invalid:443 ")
+            for secret in SECRETS.values():
+                self.assertNotIn(secret.encode(), self.foreign.received[-1])
+            # NO_PROXY: straight to the API.
+            self.foreign.reset()
+            with patch.dict(os.environ, {"no_proxy": "127.0.0.1"}):
+                self.assertEqual(len(self.client().customer_ledger(ADHOC_CUIT)), 2)
+            self.assertEqual(self.foreign.received, [])
+            with patch.dict(os.environ, {"http_proxy": "socks5://127.0.0.1:1080", "no_proxy": ""}):
+                error, _elapsed = self.fails("invalid_settings")
+                self.assertEqual(error.field, "proxy")
 
     # 2. One deadline for the whole call -------------------------------------
 

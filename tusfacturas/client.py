@@ -18,6 +18,7 @@ No answer can hurt the caller:
   backoff, jitter and ``Retry-After``, inside the same deadline.
 """
 
+import base64
 import codecs
 import contextlib
 import email.utils
@@ -32,7 +33,13 @@ import ssl
 import threading
 import time
 import urllib.parse
+import urllib.request
 import zlib
+
+try:
+    import certifi
+except ImportError:  # pragma: no cover - a dependency of requests, so of Odoo
+    certifi = None
 
 _logger = logging.getLogger(__name__)
 
@@ -211,6 +218,21 @@ def _redact(text, secret):
     return re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
 
 
+def _proxy_for(base):
+    """The parsed proxy URL the environment gives for ``base``, or None."""
+    proxy = urllib.request.getproxies().get(base.scheme)
+    if not proxy or urllib.request.proxy_bypass(base.hostname):
+        return None
+    proxy = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    try:
+        valid = proxy.scheme == "http" and proxy.hostname and (proxy.port or 80)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise TusFacturasError("invalid_settings", field="proxy")
+    return proxy
+
+
 def _retry_after(value):
     """Seconds asked by a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
     if not value:
@@ -361,29 +383,47 @@ class TusFacturasClient:
             delay = self.backoff * 2**attempt * (0.5 + random.random() / 2)
         return None if time.monotonic() + delay >= deadline else delay
 
-    def _connection(self, base, port, seconds):
+    def _connection(self, base, port, path, seconds):
+        """``(connection, request target, extra headers)`` for ``base``, through the proxy
+        the environment names (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``), if any."""
+        proxy = _proxy_for(base)
+        headers = {}
+        if proxy and proxy.username:
+            secret = f"{urllib.parse.unquote(proxy.username)}:{urllib.parse.unquote(proxy.password or '')}"
+            headers["Proxy-Authorization"] = "Basic " + base64.b64encode(secret.encode()).decode()
         if base.scheme == "https":
             context = ssl.create_default_context()
             context.minimum_version = ssl.TLSVersion.TLSv1_2
-            return http.client.HTTPSConnection(base.hostname, port, timeout=seconds, context=context)
-        return http.client.HTTPConnection(base.hostname, port, timeout=seconds)
+            if certifi:  # the roots requests used, on top of the system's
+                context.load_verify_locations(certifi.where())
+            if not proxy:
+                return http.client.HTTPSConnection(base.hostname, port, timeout=seconds, context=context), path, {}
+            # A tunnel: the proxy sees the host name, never the request nor its body.
+            connection = http.client.HTTPSConnection(proxy.hostname, proxy.port, timeout=seconds, context=context)
+            connection.set_tunnel(base.hostname, port, headers=headers)
+            return connection, path, {}
+        if not proxy:
+            return http.client.HTTPConnection(base.hostname, port, timeout=seconds), path, {}
+        target = urllib.parse.urlunsplit((base.scheme, base.netloc, path, "", ""))
+        return http.client.HTTPConnection(proxy.hostname, proxy.port, timeout=seconds), target, headers
 
     def _attempt(self, base, port, path, body, deadline, trace):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TusFacturasError("timeout")
-        connection = self._connection(base, port, remaining)
+        connection, target, headers = self._connection(base, port, path, remaining)
         try:
             with _Watchdog(connection, remaining) as watchdog:
                 try:
                     connection.request(
                         "POST",
-                        path,
+                        target,
                         body=body,
                         headers={
                             "Content-Type": "application/json; charset=utf-8",
                             "Accept": "application/json",
                             "Accept-Encoding": "gzip",
+                            **headers,
                         },
                     )
                     response = connection.getresponse()
