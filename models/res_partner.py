@@ -5,17 +5,9 @@ from stdnum.ar import cuit as stdnum_cuit
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .tusfacturas_partner_status import STATUS_STATES
+from .tusfacturas_partner_status import STATUS_FIELDS, STATUS_STATES
 
 AFIP_CUIT_CODE = "80"
-STATUS_FIELDS = {
-    "tusfacturas_state": "state",
-    "tusfacturas_balance": "tusfacturas_balance",
-    "tusfacturas_odoo_balance": "odoo_balance",
-    "tusfacturas_difference": "difference",
-    "tusfacturas_last_sync": "last_check",
-    "tusfacturas_error": "error_message",
-}
 
 
 def _status_field(field_type, status_field, string, **kwargs):

@@ -4,6 +4,15 @@ from odoo import api, fields, models
 
 from ..tusfacturas.matching import STATES, problem_states
 
+# res.partner fields showing the current company's status (see res_partner.py).
+STATUS_FIELDS = {
+    "tusfacturas_state": "state",
+    "tusfacturas_balance": "tusfacturas_balance",
+    "tusfacturas_odoo_balance": "odoo_balance",
+    "tusfacturas_difference": "difference",
+    "tusfacturas_last_sync": "last_check",
+    "tusfacturas_error": "error_message",
+}
 STATUS_STATES = [
     ("not_checked", "Not checked"),
     ("ok", "In agreement"),
@@ -106,6 +115,8 @@ class TusFacturasPartnerStatus(models.Model):
         checked = statuses.filtered(lambda s: not isinstance(results[s.partner_id.id], str))
         checked.total_ids.unlink()
         self.env["tusfacturas.partner.status.total"].sudo().create(totals)
+        # The partners' status fields are computed from these rows: not from a stale cache.
+        self.env["res.partner"].invalidate_model(list(STATUS_FIELDS))
         to_note._post_mismatch_note()
 
     def _post_mismatch_note(self):

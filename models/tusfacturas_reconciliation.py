@@ -1,5 +1,4 @@
 import logging
-import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -7,6 +6,7 @@ from dataclasses import dataclass, field
 from odoo import api, models
 
 from ..tusfacturas import TusFacturasError, parse_ledger
+from ..tusfacturas.breaker import CircuitBreaker
 from ..tusfacturas.matching import Comparison, OdooDocument, Totals, match_ledger, problem_states
 
 _logger = logging.getLogger(__name__)
@@ -54,10 +54,13 @@ class Reconciliation:
 @dataclass
 class BatchResult:
     """What a batch did: partner id -> Reconciliation or error message, and whether the
-    company's credentials were refused (the run must stop for that company)."""
+    company's credentials were refused or its batch stopped early (the run must stop for
+    that company), and why."""
 
     results: dict = field(default_factory=dict)
     credentials_refused: bool = False
+    # Why the batch stopped before calling every customer (translated), if it did.
+    stop_reason: str | None = None
 
 
 class TusFacturasReconciliation(models.AbstractModel):
@@ -209,6 +212,7 @@ class TusFacturasReconciliation(models.AbstractModel):
         for cuit, rows in fetched.items():
             if isinstance(rows, TusFacturasError):
                 result.credentials_refused |= rows.is_credential_error
+                result.stop_reason = result.stop_reason or rows.stop_reason
                 outcome = service._error_message(rows, company)
             else:
                 outcome = compared[cuit]
@@ -221,24 +225,39 @@ class TusFacturasReconciliation(models.AbstractModel):
     def _fetch_all(self, client, cuits, concurrency):
         """``{partner id: rows or TusFacturasError}``, at most ``concurrency`` calls at once.
 
-        Once TusFacturas refuses the credentials, calls not yet started are cancelled:
-        they would be refused too, and every call is billed.
+        Whatever a call raises costs that customer only: it becomes its error. When the
+        first calls all fail the same way, or TusFacturas refuses the credentials, a
+        :class:`CircuitBreaker` cancels the calls not yet started (they would fail too,
+        and every call is billed); the error that stopped the batch carries a
+        ``stop_reason`` and counts as refused credentials, so the run stops for this company.
         """
-        refused = threading.Event()
+        breaker = CircuitBreaker()
+        tripped = []
 
         def fetch(cuit):  # plain Python only: runs outside the cron's thread
-            if refused.is_set():
+            if not breaker.allows():
                 return None
             try:
-                return parse_ledger(client.customer_ledger(cuit))
+                result = parse_ledger(client.customer_ledger(cuit))
             except TusFacturasError as error:
-                if error.is_credential_error:
-                    refused.set()
-                return error
+                result = error
+            except Exception as exc:  # a bug must not cost the batch: one customer at most
+                _logger.exception("TusFacturas: unexpected error while fetching one customer's ledger")
+                result = TusFacturasError("unexpected", detail=type(exc).__name__)
+            error = result if isinstance(result, TusFacturasError) else None
+            if breaker.record(error) and error.code != "unauthorized":
+                tripped.append(error)
+            return result
 
         with ThreadPoolExecutor(max_workers=max(1, concurrency or 1), thread_name_prefix="tusfacturas") as pool:
             futures = {pid: pool.submit(fetch, cuit) for pid, cuit in cuits.items()}
         results = {pid: future.result() for pid, future in futures.items()}
+        for error in tripped:
+            error.stop_reason = self.env._(
+                "The first %(count)s customers checked failed with this same error, so the other customers "
+                "were not called (every call is billed). The next run will try again.",
+                count=breaker.failures,
+            )
         return {pid: rows for pid, rows in results.items() if rows is not None}
 
 

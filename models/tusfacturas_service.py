@@ -2,6 +2,7 @@ from odoo import api, models
 from odoo.exceptions import RedirectWarning, UserError
 
 from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
+from ..tusfacturas.client import MAX_BYTES
 
 
 class TusFacturasService(models.AbstractModel):
@@ -41,7 +42,13 @@ class TusFacturasService(models.AbstractModel):
 
     @api.model
     def _error_message(self, error, company):
-        """The translated, credential-free message for a :class:`TusFacturasError`."""
+        """The translated, credential-free message for a :class:`TusFacturasError`,
+        followed by why the batch stopped, if it stopped on this error."""
+        message = self._describe_error(error, company)
+        return f"{message} {error.stop_reason}" if error.stop_reason else message
+
+    @api.model
+    def _describe_error(self, error, company):
         code = error.code
         if code == "api_errors":
             return self.env._(
@@ -80,8 +87,38 @@ class TusFacturasService(models.AbstractModel):
                 "Could not connect to TusFacturas. Check this server's internet connection "
                 "and the TusFacturas API URL in Settings."
             )
+        if code == "redirect":
+            return self.env._(
+                "TusFacturas answered with a redirect (HTTP %(status)s), which is never followed: the request "
+                "carries the credentials. The TusFacturas API URL in Settings is wrong or the API has moved.",
+                status=error.status,
+            )
+        if code == "too_large":
+            return self.env._(
+                "TusFacturas sent an answer larger than %(size)s MB; it was not read. Try again later, "
+                "or contact TusFacturas support.",
+                size=MAX_BYTES // (1024 * 1024),
+            )
+        if code == "invalid_encoding":
+            return self.env._("TusFacturas sent an answer in an unsupported or corrupt compression. Try again later.")
         if code == "invalid_json":
             return self.env._("TusFacturas sent an answer that is not valid JSON. Try again later.")
+        if code == "invalid_settings" and error.field == "timeout":
+            return self.env._("The TusFacturas timeout in Settings must be a positive number of seconds.")
+        if code == "invalid_settings" and error.field == "proxy":
+            return self.env._(
+                "The proxy set in this server's environment (HTTPS_PROXY or HTTP_PROXY) is not a valid http:// URL."
+            )
+        if code == "invalid_settings":
+            return self.env._(
+                "The TusFacturas API URL in Settings is not valid: it must start with https:// (or http://)."
+            )
+        if code == "unexpected":
+            return self.env._(
+                "Unexpected error while checking this customer with TusFacturas (%(detail)s). "
+                "The other customers were not affected; the server log has the details.",
+                detail=error.detail,
+            )
         if code == "invalid_response" and error.row:
             return self.env._(
                 'TusFacturas sent an invalid answer: the field "%(field)s" of row %(row)s is missing or invalid.',

@@ -4,7 +4,10 @@ It answers ``clientes/cuenta-corriente`` per CUIT from fixtures and
 ``micuenta/consumo`` with a quota, checks the three credentials, and can be
 switched into every failure the addon must survive: ``error: "S"``, each HTTP
 error class, slow answers, dropped connections, bodies that are not JSON or lack
-fields. Standard library only.
+fields, and answers that try to hurt the client: redirects to another origin,
+bytes trickled slowly, huge bodies, gzip bombs, non-UTF-8 bodies, ``Retry-After``
+and refusals inside an HTTP 200 (see :data:`MISBEHAVIOURS`). Every request
+received is kept raw in ``received``. Standard library only.
 
 Used from Python (tests)::
 
@@ -12,6 +15,7 @@ Used from Python (tests)::
         sandbox.url            # http://127.0.0.1:<port>/app/api/v2
         sandbox.mode = "http_500"
         sandbox.calls          # [(method, cuit), ...]
+        sandbox.received       # [raw request bytes, ...]
 
 or from the command line (``python sandbox/server.py --port 8071 --ledgers FILE``),
 serving the ledgers of a JSON file ``{CUIT: [row, ...]}`` (``tools/run`` writes one
@@ -20,11 +24,14 @@ from the demo invoices).
 
 import argparse
 import contextlib
+import gzip
 import json
 import logging
 import pathlib
 import threading
 import time
+import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 _logger = logging.getLogger(__name__)
@@ -44,6 +51,54 @@ HTTP_MODES = {
     "http_503": 503,
 }
 
+# The first row of the reference's example, for the misbehaving answers.
+_ROW = {
+    "fecha": "11/05/2017",
+    "concepto": "FACTURA A 0002-00000001 (CUIT DE PRUEBA)",
+    "debe": 112.1,
+    "haber": 0,
+    "resta_abonar_de_este_comprobante": 112.1,
+    "saldo": 112.1,
+}
+REDIRECT_MODES = {f"redirect_{status}": status for status in (301, 302, 303, 307, 308)}
+
+# Answers that misbehave on purpose; each is described where it is produced (_failure).
+MISBEHAVIOURS = (
+    *REDIRECT_MODES,
+    "trickle_headers",
+    "trickle_body",
+    "huge",
+    "huge_declared",
+    "gzip_bomb",
+    "double_gzip",
+    "nested_json",
+    "huge_integer",
+    "huge_float",
+    "nan",
+    "latin1",
+    "invalid_utf8",
+    "html_utf8",
+    "bom",
+    "retry_after",
+    "refused_in_band",
+    "echo_credentials",
+    "raw",
+)
+
+_GZIP_BOMB = {}
+
+
+def gzip_bomb(size):
+    """A gzip stream that decodes to ``size`` bytes of JSON whitespace (cached)."""
+    if size not in _GZIP_BOMB:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        block = b" " * (1 << 20)
+        parts = [compressor.compress(b'{"error": "N", "resultados": [')]
+        parts += [compressor.compress(block) for _ in range(size // len(block))]
+        parts.append(compressor.compress(b"]}") + compressor.flush())
+        _GZIP_BOMB[size] = b"".join(parts)
+    return _GZIP_BOMB[size]
+
 
 class SandboxServer:
     """The sandbox, started on a free loopback port (or the one given)."""
@@ -58,6 +113,14 @@ class SandboxServer:
         self.slow_seconds = 5.0  # how long "slow" waits
         self.calls = []  # (method, CUIT or None), in arrival order
         self.apikeys = []  # the apikey of each call, same order
+        self.received = []  # every request as received: request line, headers and body
+        self.redirect_to = None  # Location of the redirect modes
+        self.trickle_interval = 0.2  # seconds between two bytes of the trickle modes
+        self.huge_size = 200 * 1024 * 1024  # bytes of the huge and gzip bomb modes
+        self.retry_after = "1"  # Retry-After header of the retry_after mode
+        self.retry_status = 503  # the status it answers (429 or 503)
+        self.failures_left = 0  # retry_after: how many failures before answering normally
+        self.raw = (200, {"Content-Type": "application/json"}, b"{}")  # the raw mode's answer
         self.in_flight = self.max_in_flight = 0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -82,10 +145,12 @@ class SandboxServer:
         with self._lock:
             self.mode, self.cuit_modes, self.delay = "ok", {}, 0.0
             self.calls, self.apikeys, self.max_in_flight = [], [], 0
+            self.received, self.redirect_to, self.failures_left = [], None, 0
             del self.accounts[1:]
 
-    def record(self, method, cuit, apikey):
+    def record(self, method, cuit, apikey, raw):
         with self._lock:
+            self.received.append(raw)
             self.calls.append((method, cuit))
             self.apikeys.append(apikey)
             self.in_flight += 1
@@ -115,15 +180,25 @@ def _handler_for(sandbox):
         def do_GET(self):
             self._send(405, {"error": "S", "errores": ["Método no permitido"]})
 
+        def do_CONNECT(self):
+            # As a proxy, it refuses tunnels; what it was asked is kept in ``received``.
+            sandbox.received.append(self.requestline.encode() + b"\r\n" + bytes(self.headers))
+            self._send_raw(403, {}, b"")
+
         def do_POST(self):
+            if self.path.startswith("http://"):  # absolute form: it serves as a proxy
+                self.path = urllib.parse.urlsplit(self.path).path
             length = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(length)
+            raw = self.requestline.encode() + b"\r\n" + bytes(self.headers) + data  # as received
             try:
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json.loads(data or b"{}")
             except ValueError:
+                sandbox.received.append(raw)
                 return self._send(400, {"error": "S", "errores": ["JSON inválido"]})
             method = self.path[len(API_PREFIX) + 1 :] if self.path.startswith(API_PREFIX + "/") else None
             cuit = str((body.get("cliente") or {}).get("documento_nro", "")) if isinstance(body, dict) else ""
-            sandbox.record(method, cuit or None, body.get("apikey") if isinstance(body, dict) else None)
+            sandbox.record(method, cuit or None, body.get("apikey") if isinstance(body, dict) else None, raw)
             try:
                 self._answer(method, cuit, body)
             finally:
@@ -134,7 +209,10 @@ def _handler_for(sandbox):
                 time.sleep(sandbox.delay)
             mode = sandbox.cuit_modes.get(cuit, sandbox.mode) if cuit else sandbox.mode
             if mode != "ok":
-                return self._failure(mode)
+                return self._failure(mode, method, cuit, body)
+            return self._answer_ok(method, cuit, body)
+
+        def _answer_ok(self, method, cuit, body):
             if method not in ("clientes/cuenta-corriente", "micuenta/consumo"):
                 return self._send(404, {"error": "S", "errores": ["Recurso inexistente"]})
             if not sandbox.accepts(body):
@@ -158,7 +236,9 @@ def _handler_for(sandbox):
                 200, {"error": "N", "errores": [""], "rta": "OK", "resultados": sandbox.ledgers.get(cuit, [])}
             )
 
-        def _failure(self, mode):
+        def _failure(self, mode, method, cuit, body):
+            if mode in MISBEHAVIOURS:
+                return self._misbehave(mode, method, cuit, body)
             if mode in HTTP_MODES:
                 return self._send(HTTP_MODES[mode], {"error": "S", "errores": ["HTTP error"]})
             if mode == "api_error":
@@ -194,6 +274,105 @@ def _handler_for(sandbox):
                     },
                 )
             raise ValueError(mode)
+
+        def _misbehave(self, mode, method, cuit, body):
+            ledger = {"error": "N", "errores": [""], "rta": "OK", "resultados": [_ROW]}
+            if mode in REDIRECT_MODES:
+                # To another origin: a client that follows re-posts the credentials there.
+                return self._send_raw(REDIRECT_MODES[mode], {"Location": sandbox.redirect_to}, b"")
+            if mode == "trickle_headers":  # one byte at a time, from the status line on
+                return self._trickle(self._head(200, {"Content-Type": "application/json"}, 2) + b"{}")
+            if mode == "trickle_body":  # headers at once, then one byte at a time
+                data = json.dumps(ledger).encode()
+                self.wfile.write(self._head(200, {"Content-Type": "application/json"}, len(data)))
+                return self._trickle(data)
+            if mode in ("huge", "huge_declared"):  # valid JSON, padded with whitespace
+                return self._send_huge(declared=mode == "huge_declared")
+            if mode == "gzip_bomb":  # a few hundred KB that decode to huge_size bytes
+                return self._send_raw(200, {"Content-Encoding": "gzip"}, gzip_bomb(sandbox.huge_size))
+            if mode == "double_gzip":  # a bomb compressed once more: a few hundred bytes on the wire
+                data = gzip.compress(gzip_bomb(sandbox.huge_size))
+                return self._send_raw(200, {"Content-Encoding": "gzip, gzip"}, data)
+            if mode == "nested_json":
+                return self._send_raw(200, {}, b'{"error": "N", "resultados": ' + b"[" * 100000 + b"]" * 100000 + b"}")
+            if mode in ("huge_integer", "huge_float", "nan"):
+                number = {"huge_integer": "1" + "0" * 400, "huge_float": "1e400", "nan": "NaN"}[mode]
+                row = json.dumps(_ROW).replace('"debe": 112.1', f'"debe": {number}')
+                return self._send_raw(200, {}, f'{{"error": "N", "resultados": [{row}]}}'.encode())
+            credit = dict(_ROW, concepto="NOTA DE CRÉDITO A 0002-00000003", debe=0, haber=112.1, saldo=0)
+            credit_ledger = dict(ledger, resultados=[_ROW, credit])
+            if mode == "latin1":  # the body in ISO-8859-1, as a careless server might send it
+                data = json.dumps(credit_ledger, ensure_ascii=False).encode("latin-1")
+                return self._send_raw(200, {"Content-Type": "application/json; charset=iso-8859-1"}, data)
+            if mode == "invalid_utf8":
+                return self._send_raw(200, {}, b'{"error": "N", "resultados": [], "rta": "\xff\xfe"}')
+            if mode in ("html_utf8", "bom"):  # UTF-8 JSON under a text/html type, or after a BOM
+                data = json.dumps(credit_ledger, ensure_ascii=False).encode()
+                if mode == "bom":
+                    return self._send_raw(200, {}, b"\xef\xbb\xbf" + data)
+                return self._send_raw(200, {"Content-Type": "text/html"}, data)
+            if mode == "retry_after":  # failures_left failures with Retry-After, then a normal answer
+                with sandbox._lock:
+                    failing = sandbox.failures_left > 0
+                    sandbox.failures_left -= failing
+                if failing:
+                    headers = {"Retry-After": sandbox.retry_after} if sandbox.retry_after is not None else {}
+                    return self._send_raw(sandbox.retry_status, headers, b'{"error": "S", "errores": ["Espere"]}')
+                return self._answer_ok(method, cuit, body)
+            if mode == "refused_in_band":  # a refusal inside an HTTP 200, as some services do
+                return self._send(
+                    200, {"error": "S", "errores": ["El usuario no tiene acceso a la API desde la IP 203.0.113.5"]}
+                )
+            if mode == "echo_credentials":  # the credentials quoted back, in odd shapes
+                credentials = {key: str(body.get(key)) for key in ("usertoken", "apikey", "apitoken")}
+                return self._send(
+                    200,
+                    {
+                        "error": "S ",
+                        "errores": {
+                            "usertoken": f"Token {credentials['usertoken']} inválido",
+                            "detalle": [
+                                f"apitoken={credentials['apitoken'].upper()}",
+                                f"apikey {credentials['apikey']}",
+                            ],
+                        },
+                    },
+                )
+            status, headers, data = sandbox.raw
+            return self._send_raw(status, headers, data)
+
+        def _head(self, status, headers, length=None):
+            lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}"]
+            lines += [f"{name}: {value}" for name, value in headers.items()]
+            if length is not None:
+                lines.append(f"Content-Length: {length}")
+            return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+        def _trickle(self, data):
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(sandbox.trickle_interval)
+
+        def _send_huge(self, declared):
+            self.close_connection = True
+            start, end, block = b'{"error": "N", "resultados": [', b"]}", b" " * (1 << 20)
+            blocks = sandbox.huge_size // len(block)
+            headers = {"Content-Type": "application/json"}
+            length = len(start) + blocks * len(block) + len(end) if declared else None
+            with contextlib.suppress(OSError):  # the client hangs up: that is the point
+                self.wfile.write(self._head(200, headers, length) + start)
+                for _ in range(blocks):
+                    self.wfile.write(block)
+                self.wfile.write(end)
+
+        def _send_raw(self, status, headers, data):
+            self.close_connection = True
+            headers = {"Content-Type": "application/json", **headers}
+            with contextlib.suppress(OSError):
+                self.wfile.write(self._head(status, headers, len(data)) + data)
 
         def _send(self, status, payload):
             data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()

@@ -7,3 +7,6 @@ from . import test_i18n
 from . import test_matching
 from . import test_tour
 from . import test_settings
+from . import test_client_hostile
+from . import test_client_batch
+from . import test_parser_properties

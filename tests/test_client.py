@@ -1,5 +1,6 @@
 import logging
-import unittest
+
+from odoo.tests import BaseCase, tagged
 
 from ..sandbox import SandboxServer
 from ..sandbox.server import DEFAULT_CREDENTIALS
@@ -7,9 +8,11 @@ from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
 from .common import ADHOC_CUIT, REFERENCE_ROWS
 
 CLIENT_LOGGER = TusFacturasClient.__module__
+ADDON_LOGGER = CLIENT_LOGGER.rsplit(".", 2)[0]
 
 
-class TestClient(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestClient(BaseCase):
     """The plain-Python client against the sandbox, over a real socket."""
 
     @classmethod
@@ -21,7 +24,8 @@ class TestClient(unittest.TestCase):
     def setUp(self):
         super().setUp()
         self.sandbox.reset()
-        self.client = TusFacturasClient(base_url=self.sandbox.url, timeout=2, **DEFAULT_CREDENTIALS)
+        # Short backoff: retries are tested in test_client_hostile.
+        self.client = TusFacturasClient(base_url=self.sandbox.url, timeout=2, backoff=0.01, **DEFAULT_CREDENTIALS)
 
     def test_customer_ledger(self):
         rows = parse_ledger(self.client.customer_ledger(ADHOC_CUIT))
@@ -71,7 +75,8 @@ class TestClient(unittest.TestCase):
 
     def test_credentials_never_in_errors_logs_or_repr(self):
         secrets = [DEFAULT_CREDENTIALS["usertoken"], DEFAULT_CREDENTIALS["apitoken"]]
-        with self.assertLogs(CLIENT_LOGGER, logging.DEBUG) as logs, self.assertLogs("urllib3", logging.DEBUG) as http:
+        # Everything the addon logs (client, sandbox, models), at every level.
+        with self.assertLogs(ADDON_LOGGER, logging.DEBUG) as logs:
             for mode in ("http_401", "drop", "api_error", "not_json"):
                 self.sandbox.mode = mode
                 with self.assertRaises(TusFacturasError) as caught:
@@ -79,14 +84,15 @@ class TestClient(unittest.TestCase):
                 for secret in secrets:
                     self.assertNotIn(secret, str(caught.exception))
                     self.assertNotIn(secret, repr(caught.exception.__cause__ or ""))
-        logged = "\n".join(logs.output + http.output)
+        logged = "\n".join(logs.output)
         self.assertIn("HTTP 401", logged)
         for secret in secrets:
             self.assertNotIn(secret, logged)
             self.assertNotIn(secret, repr(self.client))
 
 
-class TestParseLedger(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestParseLedger(BaseCase):
     def test_amounts_as_strings_with_comma_or_dot(self):
         [row] = parse_ledger([dict(REFERENCE_ROWS[0], debe="112,10", saldo="112.1")])
         self.assertEqual((row.debit, row.balance, row.amount), (112.1, 112.1, 112.1))
@@ -100,3 +106,18 @@ class TestParseLedger(unittest.TestCase):
         with self.assertRaises(TusFacturasError) as caught:
             parse_ledger([REFERENCE_ROWS[0], "FACTURA"])
         self.assertEqual((caught.exception.field, caught.exception.row), ("resultados", 2))
+
+    def test_ambiguous_or_insane_amounts_are_refused(self):
+        for value in ("1.234", "1,234", "-5.000", "1.234,56", "1,234.56", "1e5", "١٢", "NaN", 1e15, -1e300, 10**20):
+            with self.subTest(value=value), self.assertRaises(TusFacturasError) as caught:
+                parse_ledger([REFERENCE_ROWS[0], dict(REFERENCE_ROWS[0], haber=value)])
+            self.assertEqual((caught.exception.field, caught.exception.row), ("haber", 2))
+        for value, amount in (("0.125", 0.125), ("1234.567", 1234.567), (" 12,5 ", 12.5), ("-7", -7.0), (10**14, 1e14)):
+            with self.subTest(value=value):
+                self.assertEqual(parse_ledger([dict(REFERENCE_ROWS[0], haber=value)])[0].credit, amount)
+
+    def test_dates_must_be_real(self):
+        for value in ("31/02/2024", "29/02/2023", "00/01/2020", "11/13/2017", "2017-05-11", 11052017, None):
+            with self.subTest(value=value), self.assertRaises(TusFacturasError) as caught:
+                parse_ledger([dict(REFERENCE_ROWS[0], fecha=value)])
+            self.assertEqual(caught.exception.field, "fecha")

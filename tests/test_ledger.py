@@ -73,7 +73,7 @@ class TestLedger(TusFacturasCase):
         )
 
     def test_amounts_rounded_to_company_currency(self):
-        self.sandbox.ledgers[ADHOC_CUIT] = [dict(REFERENCE_ROWS[0], debe="112.104", saldo=112.1049)]
+        self.sandbox.ledgers[ADHOC_CUIT] = [dict(REFERENCE_ROWS[0], debe=112.104, saldo=112.1049)]
         ledger = self.open_ledger()
         self.assertEqual(ledger.line_ids.debit, 112.10)
         self.assertEqual(ledger.tusfacturas_balance, 112.10)

@@ -7,3 +7,4 @@ the Odoo models in ``models/`` are a thin layer on top of it.
 from .client import TusFacturasClient, TusFacturasError
 from .concept import DocumentRef, parse_concept
 from .ledger import LedgerRow, parse_ledger
+from .breaker import CircuitBreaker

@@ -1,13 +1,18 @@
 """Validate and convert the ``resultados`` of ``clientes/cuenta-corriente``."""
 
 import datetime
+import math
 import re
 from dataclasses import dataclass
 
 from .client import TusFacturasError
 from .concept import DocumentRef, parse_concept
 
-_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+# Amounts are JSON numbers in the reference; strings are tolerated with a decimal
+# point or comma, but "1.234" or "1,234" could be a thousands separator: refused.
+_NUMBER = re.compile(r"^-?[0-9]{1,18}(?:[.,][0-9]{1,6})?$")
+_AMBIGUOUS = re.compile(r"^-?[1-9][0-9]{0,2}[.,][0-9]{3}$")
+MAX_AMOUNT = 1e15  # far beyond any real balance, far below float's exact range
 AMOUNT_FIELDS = (
     ("debit", "debe"),
     ("credit", "haber"),
@@ -35,28 +40,48 @@ class LedgerRow:
 
 
 def _amount(value, field, row):
-    if isinstance(value, bool):
+    """A finite float of sane magnitude, from a JSON number or an unambiguous string."""
+    amount = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # Compared before converting: an int like 10**400 does not fit in a float.
+        if isinstance(value, int) and abs(value) < MAX_AMOUNT:
+            amount = float(value)
+        elif isinstance(value, float):
+            amount = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if _NUMBER.match(text) and not _AMBIGUOUS.match(text):
+            amount = float(text.replace(",", "."))
+    if amount is None or not math.isfinite(amount) or abs(amount) >= MAX_AMOUNT:
         raise TusFacturasError("invalid_response", field=field, row=row)
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and _NUMBER.match(value.strip()):
-        return float(value.strip().replace(",", "."))
-    raise TusFacturasError("invalid_response", field=field, row=row)
+    return amount
 
 
 def _date(value, row):
+    """A real calendar date written ``dd/mm/yyyy``."""
     try:
-        return datetime.datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
+        if isinstance(value, str) and len(value) <= 20:
+            return datetime.datetime.strptime(value.strip(), "%d/%m/%Y").date()
     except ValueError as exc:
         raise TusFacturasError("invalid_response", field="fecha", row=row) from exc
+    raise TusFacturasError("invalid_response", field="fecha", row=row)
 
 
 def parse_ledger(results):
     """Turn the ``resultados`` list into :class:`LedgerRow` objects, in API order.
 
     Raises :class:`TusFacturasError` (``invalid_response``) naming the first
-    missing or invalid field and its row.
+    missing or invalid field and its row; nothing else, whatever ``results`` holds.
     """
+    try:
+        return _parse_rows(results)
+    except TusFacturasError:
+        raise
+    except Exception as exc:  # an answer nothing below foresaw: still one error type
+        raise TusFacturasError("invalid_response", field="resultados", detail=type(exc).__name__) from exc
+
+
+def _parse_rows(results):
     if not isinstance(results, list):
         raise TusFacturasError("invalid_response", field="resultados")
     rows = []

@@ -1,0 +1,172 @@
+"""What a misbehaving TusFacturas does to the Odoo side: one poisonous answer costs one
+customer, a refusal stops the batch, every failure reads as a clear message."""
+
+from odoo.exceptions import UserError
+from odoo.tests import BaseCase, tagged
+
+from ..tusfacturas import TusFacturasClient, TusFacturasError
+from ..tusfacturas.breaker import CircuitBreaker
+from .common import ADHOC_CUIT, REFERENCE_ROWS, TusFacturasCase, make_cuits
+
+
+class BuggyClient(TusFacturasClient):
+    """A client with a bug that shows for one CUIT only."""
+
+    def __init__(self, bad_cuit, **kwargs):
+        super().__init__(**kwargs)
+        self.bad_cuit = bad_cuit
+
+    def customer_ledger(self, cuit):
+        if cuit == self.bad_cuit:
+            raise RuntimeError("a bug")
+        return super().customer_ledger(cuit)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchSurvivesHostileAnswers(TusFacturasCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cuits = make_cuits(6)
+        cls.partners = cls.env["res.partner"].concat(
+            *(cls.make_customer(f"Cliente {i}", cuit) for i, cuit in enumerate(cls.cuits))
+        )
+        cls.company.tusfacturas_concurrency = 1
+
+    def setUp(self):
+        super().setUp()
+        for cuit in self.cuits:
+            self.sandbox.ledgers[cuit] = []  # nothing owed on either side: "ok"
+
+    def reconcile(self):
+        return self.env["tusfacturas.reconciliation"]._reconcile_batch(self.partners, self.company)
+
+    def ledger_calls(self):
+        return [cuit for method, cuit in self.sandbox.calls if method == "clientes/cuenta-corriente"]
+
+    def test_poisonous_answers_cost_one_customer_each(self):
+        poison = {self.cuits[1]: "nested_json", self.cuits[3]: "huge_integer", self.cuits[5]: "nan"}
+        self.sandbox.cuit_modes = poison
+        result = self.reconcile()
+        self.assertFalse(result.credentials_refused)
+        states = self.partners.mapped("tusfacturas_state")
+        self.assertEqual(states, ["ok", "error", "ok", "error", "ok", "error"])
+        self.assertIn("not valid JSON", self.partners[1].tusfacturas_error)
+        self.assertIn('the field "debe" of row 1', self.partners[3].tusfacturas_error)
+
+    def test_unexpected_exception_costs_one_customer(self):
+        cuits = dict(zip(self.partners.ids, self.cuits, strict=True))
+        client = BuggyClient(self.cuits[2], base_url=self.sandbox.url, timeout=5, **self.credentials())
+        with self.assertLogs("odoo.addons.tusfacturas_cuenta_corriente.models.tusfacturas_reconciliation", "ERROR"):
+            fetched = self.env["tusfacturas.reconciliation"]._fetch_all(client, cuits, 2)
+        self.assertEqual(len(fetched), 6)
+        error = fetched[self.partners[2].id]
+        self.assertIsInstance(error, TusFacturasError)
+        self.assertEqual((error.code, error.detail), ("unexpected", "RuntimeError"))
+        self.assertEqual(sum(isinstance(rows, list) for rows in fetched.values()), 5)
+        message = self.env["tusfacturas.service"]._error_message(error, self.company)
+        self.assertIn("The other customers were not affected", message)
+
+    def credentials(self):
+        company = self.company.sudo()
+        return {
+            "usertoken": company.tusfacturas_usertoken,
+            "apikey": company.tusfacturas_apikey,
+            "apitoken": company.tusfacturas_apitoken,
+        }
+
+    def test_in_band_refusal_stops_the_batch(self):
+        self.sandbox.mode = "refused_in_band"  # HTTP 200, "error": "S": a refusal in disguise
+        result = self.reconcile()
+        self.assertEqual(len(self.ledger_calls()), 3, "three identical failures, then no more billed calls")
+        self.assertTrue(result.credentials_refused, "the scheduled run stops for this company")
+        self.assertEqual(self.partners.mapped("tusfacturas_state"), ["error"] * 3 + ["not_checked"] * 3)
+        message = self.partners[2].tusfacturas_error
+        self.assertIn("no tiene acceso a la API desde la IP", message)
+        self.assertIn("The first 3 customers checked failed with this same error", message)
+        # The next run starts again.
+        self.sandbox.reset()
+        result = self.reconcile()
+        self.assertFalse(result.credentials_refused)
+        self.assertEqual(len(self.ledger_calls()), 6)
+        self.env.invalidate_all()
+        self.assertEqual(set(self.partners.mapped("tusfacturas_state")), {"ok"})
+
+    def test_failures_after_a_success_do_not_stop_the_batch(self):
+        self.sandbox.cuit_modes = dict.fromkeys(self.cuits[1:], "refused_in_band")
+        result = self.reconcile()
+        self.assertFalse(result.credentials_refused)
+        self.assertEqual(len(self.ledger_calls()), 6)
+
+    def test_refused_credentials_stop_at_once(self):
+        self.sandbox.mode = "http_401"
+        result = self.reconcile()
+        self.assertTrue(result.credentials_refused)
+        self.assertEqual(len(self.ledger_calls()), 1)
+        self.assertNotIn("The first", self.partners[0].tusfacturas_error)
+
+    def test_messages_for_the_new_failures(self):
+        self.sandbox.ledgers[ADHOC_CUIT] = REFERENCE_ROWS
+        for mode, expected in [
+            ("redirect_308", "redirect (HTTP 308), which is never followed"),
+            ("huge_declared", "larger than 50 MB"),
+            ("double_gzip", "unsupported or corrupt compression"),
+            ("nested_json", "not valid JSON"),
+        ]:
+            with self.subTest(mode=mode):
+                self.sandbox.mode = mode
+                self.sandbox.redirect_to = "http://127.0.0.1:9/app/api/v2/clientes/cuenta-corriente"
+                with self.assertRaises(UserError) as caught:
+                    self.open_ledger()
+                self.assertIn(expected, str(caught.exception))
+        self.company.tusfacturas_timeout = -5
+        with self.assertRaisesRegex(UserError, "positive number of seconds"):
+            self.open_ledger()
+
+
+@tagged("post_install", "-at_install")
+class TestHostileAnswersInSpanish(TusFacturasCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("es_AR")
+        cls.env["ir.module.module"]._load_module_terms(["tusfacturas_cuenta_corriente"], ["es_AR"], overwrite=True)
+
+    def test_redirect_message_in_spanish(self):
+        self.sandbox.mode = "redirect_301"
+        self.sandbox.redirect_to = "http://127.0.0.1:9/app/api/v2/clientes/cuenta-corriente"
+        with self.assertRaises(UserError) as caught:
+            self.customer.with_context(lang="es_AR").action_open_tusfacturas_ledger()
+        self.assertIn("redirección (HTTP 301)", str(caught.exception))
+
+
+@tagged("post_install", "-at_install")
+class TestCircuitBreaker(BaseCase):
+    def test_same_failure_three_times_at_the_start(self):
+        breaker = CircuitBreaker()
+        self.assertFalse(breaker.record(TusFacturasError("api_errors", errors=["Sin acceso"])))
+        self.assertFalse(breaker.record(TusFacturasError("api_errors", errors=["  SIN   acceso "])))
+        self.assertTrue(breaker.allows())
+        self.assertTrue(breaker.record(TusFacturasError("api_errors", errors=["sin acceso"])))
+        self.assertFalse(breaker.allows())
+
+    def test_different_failures_or_a_success_keep_it_closed(self):
+        breaker = CircuitBreaker()
+        for errors in (["a"], ["b"], ["a"], ["b"]):
+            breaker.record(TusFacturasError("api_errors", errors=errors))
+        self.assertTrue(breaker.allows())
+        breaker.record(None)
+        for _i in range(5):
+            breaker.record(TusFacturasError("unavailable", status=503))
+        self.assertTrue(breaker.allows(), "a batch that worked once goes on")
+
+    def test_per_customer_failures_do_not_count(self):
+        breaker = CircuitBreaker()
+        for row in (1, 1, 1, 1):
+            breaker.record(TusFacturasError("invalid_response", field="debe", row=row))
+        self.assertTrue(breaker.allows())
+
+    def test_refused_credentials_open_it_at_once(self):
+        breaker = CircuitBreaker()
+        self.assertTrue(breaker.record(TusFacturasError("unauthorized", status=403)))
+        self.assertFalse(breaker.allows())

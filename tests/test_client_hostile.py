@@ -1,0 +1,322 @@
+"""The client against a sandbox that misbehaves on purpose, over real sockets:
+no answer may leak the credentials, outlive the timeout, exhaust memory or raise
+anything but a TusFacturasError."""
+
+import gzip
+import json
+import logging
+import os
+import time
+import tracemalloc
+from unittest.mock import patch
+
+from odoo.tests import BaseCase, tagged
+
+from ..sandbox import SandboxServer
+from ..sandbox.server import gzip_bomb
+from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
+from ..tusfacturas.client import MAX_BYTES, MAX_ERROR_TEXT
+from .common import ADHOC_CUIT, REFERENCE_ROWS
+
+CLIENT_LOGGER = TusFacturasClient.__module__
+ADDON_LOGGER = CLIENT_LOGGER.rsplit(".", 2)[0]  # the client, the sandbox, the models
+# Distinctive values, so that finding one in a log or a message cannot be a coincidence.
+SECRETS = {"usertoken": "ut-7f3a9c1e5b2d", "apikey": "918273", "apitoken": "at-4e8b2f6a0c9d"}
+MARGIN = 1.0  # seconds allowed beyond a deadline (the machine may be busy)
+
+
+@tagged("post_install", "-at_install")
+class TestHostileServer(BaseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = SandboxServer(ledgers={ADHOC_CUIT: REFERENCE_ROWS}, credentials=SECRETS).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        # Another origin (another port): where a redirect would carry the request.
+        cls.foreign = SandboxServer(ledgers={ADHOC_CUIT: REFERENCE_ROWS}, credentials=SECRETS).start()
+        cls.addClassCleanup(cls.foreign.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+        self.foreign.reset()
+
+    def client(self, timeout=2, **options):
+        options.setdefault("backoff", 0.01)
+        return TusFacturasClient(base_url=self.sandbox.url, timeout=timeout, **options, **SECRETS)
+
+    def fails(self, code, client=None, parse=False):
+        """Fetch the ledger; assert it fails with ``code``; return the error and the seconds taken."""
+        client = client or self.client()
+        start = time.monotonic()
+        with self.assertRaises(TusFacturasError) as caught:
+            rows = client.customer_ledger(ADHOC_CUIT)
+            if parse:
+                parse_ledger(rows)
+        elapsed = time.monotonic() - start
+        self.assertEqual(caught.exception.code, code, caught.exception)
+        return caught.exception, elapsed
+
+    def raw(self, body, status=200, **headers):
+        self.sandbox.mode = "raw"
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.sandbox.raw = (status, {k.replace("_", "-"): v for k, v in headers.items()}, data)
+
+    # 1. Redirects ----------------------------------------------------------
+
+    def test_redirects_are_never_followed(self):
+        for status in (301, 302, 303, 307, 308):
+            with self.subTest(status=status):
+                self.sandbox.reset()
+                self.sandbox.mode = f"redirect_{status}"
+                self.sandbox.redirect_to = f"{self.foreign.url}/clientes/cuenta-corriente"
+                error, _elapsed = self.fails("redirect")
+                self.assertEqual(error.status, status)
+                self.assertEqual(len(self.sandbox.calls), 1, "not retried either")
+        self.assertEqual(self.foreign.received, [], "the other origin never heard from the client")
+        # It would have answered a valid ledger to anyone who came.
+        self.assertTrue(TusFacturasClient(base_url=self.foreign.url, **SECRETS).customer_ledger(ADHOC_CUIT))
+
+    def test_proxy_from_the_environment(self):
+        proxy = self.foreign.url.rsplit("/app/", 1)[0]
+        environ = {"http_proxy": proxy, "https_proxy": proxy, "no_proxy": "localhost"}
+        with patch.dict(os.environ, environ):
+            # Plain http: the request goes to the proxy, in absolute form.
+            client = TusFacturasClient(base_url="http://tusfacturas.invalid/app/api/v2", timeout=2, **SECRETS)
+            self.assertEqual(len(client.customer_ledger(ADHOC_CUIT)), 2)
+            self.assertRegex(self.foreign.received[0], rb"^POST http://tusfacturas.invalid/app/api/v2/clientes/")
+            # https: a tunnel, which this proxy refuses; it never sees the request nor its body.
+            client = TusFacturasClient(base_url="https://tusfacturas.invalid/app/api/v2", timeout=2, **SECRETS)
+            self.fails("connection", client)
+            self.assertRegex(self.foreign.received[-1], rb"^CONNECT tusfacturas.invalid:443 ")
+            for secret in SECRETS.values():
+                self.assertNotIn(secret.encode(), self.foreign.received[-1])
+            # NO_PROXY: straight to the API.
+            self.foreign.reset()
+            with patch.dict(os.environ, {"no_proxy": "127.0.0.1"}):
+                self.assertEqual(len(self.client().customer_ledger(ADHOC_CUIT)), 2)
+            self.assertEqual(self.foreign.received, [])
+            with patch.dict(os.environ, {"http_proxy": "socks5://127.0.0.1:1080", "no_proxy": ""}):
+                error, _elapsed = self.fails("invalid_settings")
+                self.assertEqual(error.field, "proxy")
+
+    # 2. One deadline for the whole call -------------------------------------
+
+    def test_trickling_server_fails_within_the_timeout(self):
+        # Odoo's test classes raise requests' timeouts under 10 s to 10 s: the deadline
+        # must hold by itself, whatever the server trickles (one byte every 0.2 s here).
+        for mode in ("trickle_headers", "trickle_body"):
+            with self.subTest(mode=mode):
+                self.sandbox.mode = mode
+                _error, elapsed = self.fails("timeout", self.client(timeout=2))
+                self.assertGreater(elapsed, 1.9)
+                self.assertLess(elapsed, 2 + MARGIN)
+
+    def test_retries_stay_within_the_deadline(self):
+        self.sandbox.mode, self.sandbox.failures_left, self.sandbox.retry_after = "retry_after", 10, "1"
+        error, elapsed = self.fails("unavailable", self.client(timeout=2.5))
+        self.assertEqual(error.status, 503)
+        self.assertLess(elapsed, 2.5 + MARGIN)
+        self.assertEqual(error.attempts, 3)
+        self.sandbox.reset()
+        self.sandbox.mode, self.sandbox.failures_left, self.sandbox.retry_after = "retry_after", 10, "2"
+        error, elapsed = self.fails("unavailable", self.client(timeout=1.5))
+        self.assertEqual(error.attempts, 1, "a wait past the deadline is not even started")
+        self.assertLess(elapsed, 0.5)
+
+    # 3. Size cap, compressed or not ----------------------------------------
+
+    def assert_bounded(self, mode, code, seconds, megabytes):
+        self.sandbox.mode = mode
+        tracemalloc.start()
+        try:
+            error, elapsed = self.fails(code, self.client(timeout=10))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        self.assertLess(elapsed, seconds)
+        self.assertLess(peak, megabytes * 1024 * 1024)
+        return error
+
+    def test_huge_bodies_are_refused_with_bounded_memory(self):
+        self.sandbox.huge_size = 4 * MAX_BYTES
+        # Announced by Content-Length: refused before reading it.
+        self.assert_bounded("huge_declared", "too_large", 1, 2)
+        # Not announced: read as a stream, up to the cap.
+        self.assert_bounded("huge", "too_large", 5, 3 * MAX_BYTES // (1024 * 1024))
+
+    def test_gzip_bombs_are_refused_fast_with_bounded_memory(self):
+        self.sandbox.huge_size = 1024 * 1024 * 1024
+        self.assertLess(len(gzip_bomb(self.sandbox.huge_size)), 2 * 1024 * 1024, "a small bomb on the wire")
+        self.assert_bounded("gzip_bomb", "too_large", 5, 3 * MAX_BYTES // (1024 * 1024))
+        # Compressed twice (a few hundred bytes): stacked encodings are refused outright...
+        self.assert_bounded("double_gzip", "invalid_encoding", 1, 2)
+        # ... and so is a second layer announced as one: it is not JSON.
+        self.raw(gzip.compress(gzip_bomb(self.sandbox.huge_size)), Content_Encoding="gzip")
+        self.assert_bounded("raw", "invalid_json", 2, 10)
+
+    def test_other_encodings_and_corrupt_gzip(self):
+        for encoding, body, code in [
+            ("br", b"{}", "invalid_encoding"),
+            ("deflate", b"{}", "invalid_encoding"),
+            ("gzip", b"\x1f\x8b not really", "invalid_encoding"),
+            ("gzip", gzip.compress(b'{"error": "N", "resultados": []}')[:-6], "invalid_encoding"),  # truncated
+        ]:
+            with self.subTest(encoding=encoding, body=body[:12]):
+                self.raw(body, Content_Encoding=encoding)
+                self.fails(code)
+        self.raw(gzip.compress(b'{"error": "N", "resultados": []}'), Content_Encoding="gzip")
+        self.assertEqual(self.client().customer_ledger(ADHOC_CUIT), [])
+
+    # 4. One error type ------------------------------------------------------
+
+    def test_nested_json(self):
+        self.sandbox.mode = "nested_json"
+        self.fails("invalid_json")
+
+    def test_huge_and_non_finite_numbers(self):
+        for mode in ("huge_integer", "huge_float"):
+            with self.subTest(mode=mode):
+                self.sandbox.mode = mode
+                error, _elapsed = self.fails("invalid_response", parse=True)
+                self.assertEqual((error.field, error.row), ("debe", 1))
+        for number in ("NaN", "Infinity", "-Infinity", "1" * 5000):
+            with self.subTest(number=number[:10]):
+                self.raw(f'{{"error": "N", "resultados": [{{"debe": {number}}}]}}'.encode())
+                self.fails("invalid_json")
+        self.sandbox.mode = "nan"
+        self.fails("invalid_json")
+        self.raw({"error": "N", "resultados": [dict(REFERENCE_ROWS[0], saldo=1e308)]})
+        error, _elapsed = self.fails("invalid_response", parse=True)
+        self.assertEqual(error.field, "saldo")
+
+    def test_invalid_settings(self):
+        for options, field in [
+            ({"timeout": -1}, "timeout"),
+            ({"timeout": float("nan")}, "timeout"),
+            ({"timeout": "30"}, "timeout"),
+            ({"base_url": "ftp://example.com/api"}, "url"),
+            ({"base_url": "http://127.0.0.1:99999/api"}, "url"),
+        ]:
+            with self.subTest(options=options):
+                client = TusFacturasClient(**dict({"base_url": self.sandbox.url, "timeout": 2}, **options), **SECRETS)
+                error, _elapsed = self.fails("invalid_settings", client)
+                self.assertEqual(error.field, field)
+        self.assertEqual(self.sandbox.calls, [])
+
+    # 5. UTF-8 JSON, as documented ------------------------------------------
+
+    def test_utf8_whatever_the_content_type(self):
+        for mode in ("html_utf8", "bom"):
+            with self.subTest(mode=mode):
+                self.sandbox.mode = mode
+                rows = parse_ledger(self.client().customer_ledger(ADHOC_CUIT))
+                self.assertEqual(rows[1].concept, "NOTA DE CRÉDITO A 0002-00000003")
+                self.assertEqual(rows[1].document.key, ("3", 2, 3), "the credit note still matches")
+
+    def test_bytes_that_are_not_utf8(self):
+        for mode in ("latin1", "invalid_utf8"):
+            with self.subTest(mode=mode):
+                self.sandbox.mode = mode
+                error, _elapsed = self.fails("invalid_json")
+                self.assertEqual(error.detail, "not UTF-8")
+
+    # 6. error / errores shapes ---------------------------------------------
+
+    def test_odd_error_and_errores_shapes(self):
+        for body, errors in [
+            ({"error": "S", "errores": "El CUIT es inválido"}, ("El CUIT es inválido",)),
+            ({"error": "S", "errores": {"cuit": "inválido"}}, ("cuit: inválido",)),
+            ({"error": "S", "errores": [["Uno", " "], {"dos": 2}, None, True, 3, ""]}, ("Uno", "dos: 2", "3")),
+            ({"error": "S ", "errores": ["  Reintente \n luego "]}, ("Reintente luego",)),
+            ({"error": "s", "errores": []}, ()),
+        ]:
+            with self.subTest(body=body):
+                self.raw(body)
+                error, _elapsed = self.fails("api_errors")
+                self.assertEqual(error.errors, errors)
+        for body in [{"error": True}, {"error": "X", "resultados": []}, {"resultados": []}, {"error": ["N"]}]:
+            with self.subTest(body=body):
+                self.raw(body)
+                error, _elapsed = self.fails("invalid_response")
+                self.assertEqual(error.field, "error", "an unknown error flag is not a success")
+
+    def test_error_text_is_capped(self):
+        for errores in (["x" * 100000], ["y"] * 100000, {"k" * 1000: "v" * 1000}):
+            with self.subTest(errores=str(errores)[:20]):
+                self.raw({"error": "S", "errores": errores})
+                error, _elapsed = self.fails("api_errors")
+                self.assertLessEqual(len("; ".join(error.errors)), MAX_ERROR_TEXT + 2 * len(error.errors))
+                self.assertLess(len(str(error)), MAX_ERROR_TEXT * 3)
+
+    def test_credentials_echoed_back_are_redacted(self):
+        self.sandbox.mode = "echo_credentials"
+        error, _elapsed = self.fails("api_errors")
+        text = str(error) + repr(error.errors)
+        for secret in SECRETS.values():
+            self.assertNotIn(secret.lower(), text.lower())
+        self.assertIn("usertoken: Token […] inválido", error.errors)
+
+    # 7. Retries, and logs without secrets -----------------------------------
+
+    def test_retry_after_is_honoured_then_success(self):
+        for status in (429, 503):
+            with self.subTest(status=status):
+                self.sandbox.reset()
+                self.sandbox.mode, self.sandbox.retry_status = "retry_after", status
+                self.sandbox.failures_left, self.sandbox.retry_after = 2, "1"
+                start = time.monotonic()
+                rows = self.client(timeout=5).customer_ledger(ADHOC_CUIT)
+                elapsed = time.monotonic() - start
+                self.assertEqual(len(rows), 2)
+                self.assertEqual(len(self.sandbox.calls), 3)
+                self.assertGreater(elapsed, 2, "waited as asked")
+                self.assertLess(elapsed, 2 + MARGIN)
+
+    def test_retry_after_beyond_the_cap_is_not_waited_for(self):
+        self.sandbox.mode, self.sandbox.failures_left, self.sandbox.retry_after = "retry_after", 1, "3600"
+        _error, elapsed = self.fails("unavailable", self.client(timeout=30))
+        self.assertLess(elapsed, 1)
+        self.assertEqual(len(self.sandbox.calls), 1)
+
+    def test_what_is_retried(self):
+        for mode, code, calls in [
+            ("http_500", "unavailable", 3),
+            ("http_503", "unavailable", 3),
+            ("drop", "connection", 3),
+            ("http_400", "bad_request", 1),
+            ("http_401", "unauthorized", 1),
+            ("http_404", "not_found", 1),
+            ("api_error", "api_errors", 1),
+            ("not_json", "invalid_json", 1),
+        ]:
+            with self.subTest(mode=mode):
+                self.sandbox.reset()
+                self.sandbox.mode = mode
+                error, _elapsed = self.fails(code)
+                self.assertEqual((len(self.sandbox.calls), error.attempts), (calls, calls))
+        closed = TusFacturasClient(base_url="http://127.0.0.1:9/app/api/v2", timeout=2, backoff=0.01, **SECRETS)
+        error, _elapsed = self.fails("connection", closed)
+        self.assertEqual(error.attempts, 3)
+
+    def test_each_call_logged_once_without_secrets(self):
+        with self.assertLogs(CLIENT_LOGGER, logging.INFO) as ok:
+            self.client().customer_ledger(ADHOC_CUIT)
+        self.assertEqual(len(ok.records), 1)
+        self.assertRegex(ok.output[0], r"INFO:.*clientes/cuenta-corriente: ok, HTTP 200, 2 rows, 1 attempt\(s\) in")
+        failing = ["echo_credentials", "http_401", "http_500", "drop", "redirect_307", "trickle_body", "not_json"]
+        self.sandbox.redirect_to = self.foreign.url
+        with self.assertLogs(ADDON_LOGGER, logging.DEBUG) as every:
+            for mode in failing:
+                self.sandbox.mode = mode
+                with self.assertRaises(TusFacturasError) as caught:
+                    self.client(timeout=1).customer_ledger(ADHOC_CUIT)
+                for secret in SECRETS.values():
+                    self.assertNotIn(secret.lower(), str(caught.exception).lower())
+        client_records = [r for r in every.records if r.name == CLIENT_LOGGER]
+        self.assertEqual(len(client_records), len(failing), "once per call, retries included")
+        self.assertTrue(all(r.levelno == logging.INFO for r in client_records))
+        logged = "\n".join(every.output).lower()
+        for secret in SECRETS.values():
+            self.assertNotIn(secret.lower(), logged)
+        self.assertIn("unauthorized, http 401", logged)
