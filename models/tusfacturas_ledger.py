@@ -67,6 +67,7 @@ class TusFacturasLedger(models.TransientModel):
 
     def _fetch(self):
         """Fetch from TusFacturas and (re)build this ledger. Nothing changes if the fetch fails."""
+        self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_id, self.company_id)  # before any call
         self.ensure_one()
         cuit = self.partner_id._tusfacturas_cuit()
         rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, cuit)

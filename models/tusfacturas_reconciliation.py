@@ -133,6 +133,7 @@ class TusFacturasReconciliation(models.AbstractModel):
 
         The HTTP calls run in a bounded thread pool; all ORM work stays here.
         """
+        self.env["tusfacturas.partner.status"]._lock_for_check(partners, company)  # before any call
         service = self.env["tusfacturas.service"]
         result = BatchResult()
         cuits = {}
