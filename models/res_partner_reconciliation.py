@@ -177,10 +177,10 @@ class ResPartner(models.Model):
                 if not pending:
                     run._finish()
                 remaining += pending
-        if remaining:
+        if remaining and (not done or "cron_id" not in self.env.context):
             # The runner ends the job on a call that did nothing (out of time, or every
-            # remaining customer being checked elsewhere), and "Run Manually" calls once:
-            # come back soon to continue the same runs.
+            # remaining customer being checked elsewhere), and "Run Manually" (no
+            # ``cron_id`` in its context) calls once: come back soon to continue the runs.
             self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile").sudo()._trigger(
                 fields.Datetime.now() + CONTINUE_AFTER
             )
