@@ -7,7 +7,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import odoo
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import Form, HttpCase, new_test_user, tagged
@@ -205,6 +205,35 @@ class TestScheduledCheck(CronCase):
         self.assertEqual(len(triggers), len(passes) - 1, "one continuation per interrupted pass")
         self.assertCountEqual(self.ledger_calls(), self.cuits, "each customer called exactly once")
         self.assertEqual(set(self.partners.mapped("tusfacturas_state")), {"ok"}, "every call's result stored")
+
+    def test_odoo_cron_runner_passes_continue_the_same_run(self):
+        """Through Odoo's own runner (``ir.cron._process_job``): a pass that runs out of time
+        ends the job for the runner, which moves ``nextcall`` to tomorrow; the action's
+        continuation makes the next pass go on with the same run, nobody billed twice."""
+        self.company.write({"tusfacturas_timeout": 1, "tusfacturas_concurrency": 2})
+        self.sandbox.delay = 1.0
+        self.cron.write({"active": True, "nextcall": fields.Datetime.now() - timedelta(minutes=1)})  # due now
+        nextcall = self.cron.nextcall
+        with patch.dict(config.options, {"limit_time_real_cron": 5}):
+            for _pass in range(6):
+                self.env.flush_all()
+                self.registry.enter_test_mode(self.cr)
+                try:
+                    job = {**self.cron.read(load=None)[0], "done": 0, "remaining": 0, "timed_out_counter": 0}
+                    start = time.monotonic()
+                    self.registry["ir.cron"]._process_job(self.registry.db_name, self.registry.cursor(), job)
+                    self.assertLess(time.monotonic() - start, 5, "the pass ended within limit_time_real_cron")
+                finally:
+                    self.registry.leave_test_mode()
+                self.env.invalidate_all()
+                if self.runs().state == "done":
+                    break
+                self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]))
+        self.assertGreater(_pass, 0, "several passes")
+        self.assertGreater(self.cron.nextcall, nextcall)
+        self.assertCountEqual(self.ledger_calls(), self.cuits, "each customer called exactly once")
+        self.assertEqual(len(self.runs()), 1)
+        self.assertEqual(set(self.partners.mapped("tusfacturas_state")), {"ok"})
 
     def test_batch_sizes_fit_the_budget(self):
         budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 40)  # 20 s to spend
