@@ -73,8 +73,8 @@ class TusFacturasCheckRun(models.Model):
     # ------------------------------------------------------------------
 
     def _pending(self, scope):
-        """Statuses of ``scope`` (commercial partners) this run has still to check, capped
-        by the company's limit per run: ``(count, budget)``."""
+        """How many customers of ``scope`` (commercial partners) this run has still to
+        check, capped by the company's limit per run."""
         self.ensure_one()
         budget = max(0, self.company_id.tusfacturas_cron_limit - self.checked_count)
         if not budget or not scope:
