@@ -1,7 +1,17 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tusfacturas.client import DEFAULT_URL
 from ..tusfacturas.matching import BALANCES, DOCUMENTS
+
+CREDENTIALS = {"tusfacturas_usertoken", "tusfacturas_apikey", "tusfacturas_apitoken"}
+# Sane bounds of the settings: (field, lowest, highest).
+LIMITS = [
+    ("tusfacturas_timeout", 1, 120),
+    ("tusfacturas_concurrency", 1, 10),
+    ("tusfacturas_cron_limit", 1, 100000),
+    ("tusfacturas_cron_days", 1, 3660),
+]
 
 
 class ResCompany(models.Model):
@@ -19,35 +29,71 @@ class ResCompany(models.Model):
         help="Seconds to wait for TusFacturas before giving up.",
     )
 
-    # Scheduled reconciliation (see res.partner._cron_tusfacturas_reconcile).
+    # Automatic check (see res.partner._cron_tusfacturas_reconcile): administrators only.
+    tusfacturas_check_active = fields.Boolean(
+        string="TusFacturas Automatic Check",
+        copy=False,
+        groups="base.group_system",
+        help="Check this company's customers with TusFacturas every night. Every customer is a billed call.",
+    )
     tusfacturas_cron_scope = fields.Selection(
         [
             ("receivable", "Customers with open receivables"),
             ("recent", "Customers invoiced recently"),
             ("all", "Every customer with a CUIT"),
         ],
-        string="TusFacturas Reconciliation Scope",
+        string="TusFacturas Check Scope",
         default="receivable",
         required=True,
+        groups="base.group_system",
     )
     tusfacturas_cron_days = fields.Integer(
         string="TusFacturas Invoiced Within (days)",
         default=90,
         help='With the scope "Customers invoiced recently": how far back to look.',
+        groups="base.group_system",
     )
     tusfacturas_cron_limit = fields.Integer(
         string="TusFacturas Customers per Run",
         default=500,
-        help="At most this many customers are reconciled per run: each one is a billed TusFacturas call.",
+        help="At most this many customers are checked per run: each one is a billed TusFacturas call.",
+        groups="base.group_system",
     )
     tusfacturas_concurrency = fields.Integer(
         string="TusFacturas Parallel Calls",
         default=4,
         help="How many TusFacturas calls may run at the same time.",
     )
-    # The scheduled run in progress, so that an interrupted run resumes where it stopped.
-    tusfacturas_cron_run_key = fields.Char(copy=False, readonly=True)
-    tusfacturas_cron_run_done = fields.Boolean(copy=False, readonly=True)
+
+    @api.constrains("tusfacturas_timeout", "tusfacturas_concurrency", "tusfacturas_cron_limit", "tusfacturas_cron_days")
+    def _check_tusfacturas_limits(self):
+        for company in self.sudo():
+            for field_name, low, high in LIMITS:
+                value = company[field_name]
+                if not low <= value <= high:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s must be between %(low)s and %(high)s.",
+                            field=self._fields[field_name]._description_string(self.env),
+                            low=low,
+                            high=high,
+                        )
+                    )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "tusfacturas_check_active" in vals:
+            # One scheduled action serves every company: it runs while one of them wants it
+            # (never turned back on in a neutralized database).
+            cron = self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile", raise_if_not_found=False)
+            if cron:
+                cron.sudo().toggle("res.company", [("tusfacturas_check_active", "=", True)])
+        if CREDENTIALS & set(vals):
+            # New credentials: the automatic check may start again.
+            self.env["tusfacturas.check.run"].sudo().search(
+                [("company_id", "in", self.ids), ("credentials_refused", "=", True)]
+            ).write({"credentials_refused": False})
+        return result
 
     # What is compared (see tusfacturas/matching.py).
     tusfacturas_compare_mode = fields.Selection(

@@ -156,6 +156,7 @@ class ResPartner(models.Model):
 
     def action_open_tusfacturas_ledger(self):
         """Partner form button: fetch the TusFacturas current account and show it."""
+        self.env["tusfacturas.partner.status"]._check_tusfacturas_access()  # before anything: calls are billed
         self.ensure_one()
         partner = self.commercial_partner_id
         ledger = self.env["tusfacturas.ledger"]._open_for(partner, self._tusfacturas_company())

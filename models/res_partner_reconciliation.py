@@ -1,18 +1,71 @@
 import logging
 import threading
+import time
+import weakref
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.http import request
+from odoo.tools import config
 
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 MANUAL_LIMIT = 100
+# Share of Odoo's time limit (limit_time_real_cron for the scheduled action,
+# limit_time_real for a user's request) a check may spend: the rest is left to the
+# other scheduled actions of the same pass and to Odoo's own work.
+TIME_SHARE = 0.5
+# Seconds of Odoo work per batch (reading the books, matching, writing the statuses).
+BATCH_OVERHEAD = 0.5
+# When Odoo sets no time limit (0), a check still bounds itself to this one.
+DEFAULT_TIME_LIMIT = 120
+# When the scheduled action stopped for lack of time, it continues this much later.
+CONTINUE_AFTER = timedelta(minutes=1)
+
+# The start of the cron runner's current pass, per cursor: the runner calls the action up
+# to ten times with one cursor, and its worker is killed if the whole pass overruns.
+_PASS_STARTED = weakref.WeakKeyDictionary()
+
+
+def _time_limit(for_request):
+    """Odoo's real-time limit (seconds) for a request or for a scheduled action's pass."""
+    limit = config["limit_time_real"]
+    if not for_request:
+        cron_limit = config["limit_time_real_cron"]
+        if cron_limit is not None and cron_limit >= 0:  # -1: same as limit_time_real
+            limit = cron_limit
+    return limit if limit and limit > 0 else DEFAULT_TIME_LIMIT
+
+
+class TimeBudget:
+    """How much a check may still call TusFacturas before Odoo's time limit."""
+
+    def __init__(self, started, limit):
+        self.deadline = started + limit * TIME_SHARE
+
+    @classmethod
+    def for_request(cls):
+        return cls(time.monotonic(), _time_limit(for_request=True))
+
+    @classmethod
+    def for_cron_pass(cls, cr):
+        if request:  # "Run Manually": a request of its own
+            return cls.for_request()
+        started = _PASS_STARTED.setdefault(cr, time.monotonic())
+        return cls(started, _time_limit(for_request=False))
+
+    def batch_size(self, company, cap=BATCH_SIZE):
+        """Customers the next batch can take so that, even if every call waits for the
+        whole HTTP timeout, it ends before the deadline (0: no time for another batch)."""
+        left = self.deadline - time.monotonic() - BATCH_OVERHEAD
+        rounds = int(left // max(company.tusfacturas_timeout, 1))
+        return max(0, min(cap, rounds * max(company.tusfacturas_concurrency, 1)))
 
 
 class ResPartner(models.Model):
-    """Reconciling many customers: the list action and the scheduled action."""
+    """Checking many customers: the list action and the scheduled action."""
 
     _inherit = "res.partner"
 
@@ -21,40 +74,57 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def action_tusfacturas_reconcile(self):
-        """ "Reconcile with TusFacturas" on selected customers, now."""
+        """ "Check with TusFacturas" on selected customers, now."""
+        Status = self.env["tusfacturas.partner.status"]
+        Status._check_tusfacturas_access()  # before anything else: every call is billed
         partners = self.commercial_partner_id
         if len(partners) > MANUAL_LIMIT:
             raise UserError(
                 self.env._(
-                    "Select at most %(limit)s customers to reconcile at once (you selected %(count)s): every "
-                    "customer is a billed TusFacturas call. Use the automatic reconciliation in Settings for more.",
+                    "Select at most %(limit)s customers to check at once (you selected %(count)s): every "
+                    "customer is a billed TusFacturas call. Use the automatic check in Settings for more.",
                     limit=MANUAL_LIMIT,
                     count=len(partners),
                 )
             )
+        by_company = partners.grouped(lambda p: p._tusfacturas_company())
+        # All of them, before the first call: a customer someone else is checking
+        # stops the action before anything is billed.
+        for company, company_partners in by_company.items():
+            Status._lock_for_check(company_partners, company)
+        budget = TimeBudget.for_request()
         engine = self.env["tusfacturas.reconciliation"]
-        states = []
-        for company, company_partners in partners.grouped(lambda p: p._tusfacturas_company()).items():
-            for start in range(0, len(company_partners), BATCH_SIZE):
-                result = engine._reconcile_batch(company_partners[start : start + BATCH_SIZE], company)
+        states, left = [], 0
+        for company, company_partners in by_company.items():
+            todo = company_partners
+            while todo:
+                size = budget.batch_size(company)
+                if not size:
+                    break
+                result = engine._reconcile_batch(todo[:size], company)
+                todo = todo[size:]
                 states += [r if isinstance(r, str) else r.is_ok for r in result.results.values()]
                 if result.credentials_refused:
                     break
+            left += len(todo)
         agree, differ = states.count(True), states.count(False)
         errors = len(states) - agree - differ
+        message = self.env._(
+            "%(agree)s in agreement, %(differ)s with differences, %(errors)s with errors.",
+            agree=agree, differ=differ, errors=errors,
+        )  # fmt: skip
+        if left:
+            message += " " + self.env._("%(left)s not checked this time: check them again in a moment.", left=left)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "warning" if differ or errors else "success",
-                "title": self.env._("TusFacturas reconciliation"),
-                "message": self.env._(
-                    "%(agree)s in agreement, %(differ)s with differences, %(errors)s with errors.",
-                    agree=agree, differ=differ, errors=errors,
-                ),
+                "type": "warning" if differ or errors or left else "success",
+                "title": self.env._("TusFacturas check"),
+                "message": message,
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
-        }  # fmt: skip
+        }
 
     # ------------------------------------------------------------------
     # Scheduled action
@@ -62,61 +132,70 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_tusfacturas_reconcile(self):
-        """Reconcile every in-scope customer of every company that has credentials.
+        """Check the customers of every company whose automatic check is on.
 
-        Each call handles one batch and reports progress, so that Odoo's cron runner
-        commits and calls again while customers remain. A run is one scheduled
-        execution of the cron (its ``lastcall``): a customer taken by a run is not
-        called again in that run, even if the run was interrupted and resumed.
+        Each company's customers are checked by runs (``tusfacturas.check.run``): a run
+        covers the scope once, least recently checked customers first, up to the
+        company's limit, however many calls of this action it takes (the runner's, "Run
+        Manually"). Batches are sized to end within Odoo's time limit, and each batch's
+        customers are locked, called, and committed with their results: a batch
+        interrupted before its commit is taken again by the same run.
         """
-        run_key = str(self.env.context.get("lastcall"))
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .search([("tusfacturas_apitoken", "!=", False)])
-            .filtered(lambda c: c._tusfacturas_has_credentials())
-        )
+        if self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized"):
+            _logger.info("Neutralized database: the TusFacturas automatic check does not run.")
+            return 0
+        budget = TimeBudget.for_cron_pass(self.env.cr)
+        Run = self.env["tusfacturas.check.run"].sudo()
+        interval = Run._cron_interval()
         done = remaining = 0
-        for company in companies:
-            partners = self.with_company(company).sudo()
-            candidates = partners._tusfacturas_run_candidates(company, run_key)
-            if done or not candidates:
-                remaining += len(candidates)
+        companies = self.env["res.company"].sudo().search([("tusfacturas_check_active", "=", True)])
+        for company in companies.filtered(lambda c: c._tusfacturas_has_credentials()):
+            run = Run._current(company, interval)
+            if not run:
                 continue
-            batch = candidates[:BATCH_SIZE]
-            result = partners._tusfacturas_cron_batch(batch, company, run_key)
-            done = len(batch)
-            if result.credentials_refused:
-                _logger.error(
-                    "TusFacturas refused the credentials of company %s (id %s): its scheduled "
-                    "reconciliation stops here, %s customers left unchecked.",
-                    company.name, company.id, len(candidates) - len(batch),
-                )  # fmt: skip
-                company.tusfacturas_cron_run_done = True
-            elif len(batch) == len(candidates):
-                company.tusfacturas_cron_run_done = True
-            else:
-                remaining += len(candidates) - len(batch)
+            # The company's language for what the run writes (errors, notes).
+            env = self.env(context=dict(self.env.context, lang=company.partner_id.lang or self.env.lang))
+            partners, run = env["res.partner"].sudo().with_company(company), run.with_env(env).sudo()
+            scope = partners._tusfacturas_scope(company)
+            while run.state == "running":
+                size = budget.batch_size(company)
+                batch = run._claim(scope, size) if size else partners.browse()
+                if not batch:
+                    break
+                result = env["tusfacturas.reconciliation"].sudo()._reconcile_batch(batch, company)
+                run._record(result)
+                done += len(result.results)
+                if result.credentials_refused:
+                    _logger.error(
+                        "TusFacturas refused the credentials of company %s (id %s): its automatic check "
+                        "stops until an administrator changes them.",
+                        company.name, company.id,
+                    )  # fmt: skip
+                self._tusfacturas_commit()
+            if run.state == "running":
+                pending = run._pending(scope)
+                if not pending:
+                    run._finish()
+                remaining += pending
+        if remaining and (not done or "cron_id" not in self.env.context):
+            # The runner ends the job on a call that did nothing (out of time, or every
+            # remaining customer being checked elsewhere), and "Run Manually" (no
+            # ``cron_id`` in its context) calls once: come back soon to continue the runs.
+            self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile").sudo()._trigger(
+                fields.Datetime.now() + CONTINUE_AFTER
+            )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
 
-    @api.model
-    def _tusfacturas_run_candidates(self, company, run_key):
-        """The customers ``company``'s current run has still to reconcile, in a stable order."""
-        if company.tusfacturas_cron_run_key != run_key:
-            company.write({"tusfacturas_cron_run_key": run_key, "tusfacturas_cron_run_done": False})
-        if company.tusfacturas_cron_run_done:
-            return self.browse()
-        taken = self.env["tusfacturas.partner.status"].search(
-            [("company_id", "=", company.id), ("last_run_key", "=", run_key)]
-        )
-        budget = max(0, company.tusfacturas_cron_limit - len(taken))
-        in_scope = self._tusfacturas_scope(company) - taken.partner_id
-        return in_scope.sorted("id")[:budget]
+    def _tusfacturas_commit(self):
+        """Commit a batch's results with its claim, so that nothing billed is lost if the
+        worker stops later (not within a test's transaction)."""
+        if not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _tusfacturas_scope(self, company):
-        """Commercial partners ``company``'s scheduled reconciliation covers."""
+        """Commercial partners with a valid CUIT ``company``'s automatic check covers."""
         scope = company.tusfacturas_cron_scope
         if scope == "receivable":
             groups = self.env["account.move.line"]._read_group(
@@ -130,8 +209,8 @@ class ResPartner(models.Model):
                 ],
                 groupby=["partner_id"],
             )
-            return self.browse(partner.id for [partner] in groups).commercial_partner_id
-        if scope == "recent":
+            partners = self.browse(partner.id for [partner] in groups).commercial_partner_id
+        elif scope == "recent":
             since = fields.Date.context_today(self) - timedelta(days=company.tusfacturas_cron_days)
             groups = self.env["account.move"]._read_group(
                 [
@@ -142,23 +221,24 @@ class ResPartner(models.Model):
                 ],
                 groupby=["commercial_partner_id"],
             )
-            return self.browse(partner.id for [partner] in groups)
-        return self.search(
-            [
-                ("is_company", "=", True),
-                ("customer_rank", ">", 0),
-                ("vat", "!=", False),
-                ("l10n_latam_identification_type_id.l10n_ar_afip_code", "=", "80"),
-                ("company_id", "in", (False, company.id)),
-            ]
-        )
+            partners = self.browse(partner.id for [partner] in groups)
+        else:
+            # Companies and individuals (monotributistas, autónomos): every commercial partner.
+            partners = self.search(
+                [
+                    "|", ("is_company", "=", True), ("parent_id", "=", False),
+                    ("customer_rank", ">", 0),
+                    ("vat", "!=", False),
+                    ("l10n_latam_identification_type_id.l10n_ar_afip_code", "=", "80"),
+                    ("company_id", "in", (False, company.id)),
+                ]
+            )  # fmt: skip
+        return partners.filtered(lambda partner: partner._tusfacturas_has_cuit())
 
-    @api.model
-    def _tusfacturas_cron_batch(self, partners, company, run_key):
-        """Claim ``partners`` for the current run (committed first, so that an interrupted
-        run never bills them twice), then reconcile them."""
-        statuses = self.env["tusfacturas.partner.status"]._get_or_create(partners, company)
-        statuses.write({"last_attempt": fields.Datetime.now(), "last_run_key": run_key})
-        if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        return self.env["tusfacturas.reconciliation"]._reconcile_batch(partners, company)
+    def _tusfacturas_has_cuit(self):
+        """Whether this commercial partner has a valid CUIT (no call without one)."""
+        try:
+            self._tusfacturas_cuit()
+        except UserError:
+            return False
+        return True

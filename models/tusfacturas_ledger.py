@@ -134,6 +134,7 @@ class TusFacturasLedger(models.TransientModel):
 
         The customers' stored status is today's comparison, whatever the "Until" date.
         """
+        self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
         self.ensure_one()
         rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, self.cuit)
         self.sudo().write({"fetch_date": fields.Datetime.now(), "fetched_rows": [_row_to_json(row) for row in rows]})

@@ -1,8 +1,29 @@
 import json
+import logging
+from contextlib import contextmanager
+
+import psycopg2.errors
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 from ..tusfacturas.matching import STATES, problem_states
+
+_logger = logging.getLogger(__name__)
+
+# How long a check waits for another transaction creating the same status.
+BUSY_WAIT = "200ms"
+INSERT_MISSING = """
+    INSERT INTO tusfacturas_partner_status
+           (partner_id, company_id, state, create_uid, write_uid, create_date, write_date)
+    SELECT new.partner_id, %(company)s, 'not_checked', %(uid)s, %(uid)s,
+           now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+      FROM unnest(%(partners)s) AS new(partner_id)
+     WHERE NOT EXISTS (
+           SELECT 1 FROM tusfacturas_partner_status s
+            WHERE s.partner_id = new.partner_id AND s.company_id = %(company)s)
+        ON CONFLICT (partner_id, company_id) DO NOTHING
+"""
 
 # res.partner fields showing the current company's status (see res_partner.py).
 STATUS_FIELDS = {
@@ -42,8 +63,12 @@ class TusFacturasPartnerStatus(models.Model):
         string="Figures From", help="When the figures were computed: the last successful check."
     )
     last_attempt = fields.Datetime(help="The last attempt to check this customer, successful or not.")
-    last_run_key = fields.Char(
-        help="The scheduled run that last took this customer: it is not called again in that run.",
+    check_run_id = fields.Many2one(
+        "tusfacturas.check.run",
+        string="Automatic Check Run",
+        index=True,
+        ondelete="set null",
+        help="The automatic check run that last checked this customer: it is not called again in that run.",
     )
     tusfacturas_balance = fields.Monetary(string="TusFacturas Balance", help="In the company currency.")
     odoo_balance = fields.Monetary(help="In the company currency.")
@@ -70,12 +95,102 @@ class TusFacturasPartnerStatus(models.Model):
 
     @api.model
     def _get_or_create(self, partners, company):
-        """The statuses of ``partners`` in ``company``, creating the missing ones in one batch."""
-        statuses = self.search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
-        missing = partners - statuses.partner_id
-        if missing:
-            statuses |= self.create([{"partner_id": p.id, "company_id": company.id} for p in missing])
-        return statuses
+        """The statuses of ``partners`` in ``company``, creating the missing ones in one
+        query that two transactions can run at once (``INSERT ... ON CONFLICT DO NOTHING``)."""
+        self._insert_missing(partners, company)
+        return self.search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
+
+    @api.model
+    def _insert_missing(self, partners, company, skip_busy=False):
+        """Create the missing statuses of ``partners`` in ``company``, race-free.
+
+        With ``skip_busy``, statuses another transaction is creating right now are left to
+        it instead of waiting for it (the scheduled check takes those customers later).
+        """
+        if not partners:
+            return
+        self.flush_model()
+        params = {"company": company.id, "uid": self.env.uid, "partners": partners.ids}
+        if not skip_busy:
+            self.env.cr.execute(INSERT_MISSING, params)
+            return
+        if self._try_insert(params):
+            return
+        # One of them is being created by another transaction: the others one by one.
+        for partner in partners:
+            if not self._try_insert(dict(params, partners=partner.ids)):
+                _logger.info("TusFacturas status of partner %s being created elsewhere: taken later.", partner.id)
+
+    def _try_insert(self, params):
+        try:
+            with self._busy_wait():
+                self.env.cr.execute(INSERT_MISSING, params, log_exceptions=False)
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            return False
+        return True
+
+    @contextmanager
+    def _busy_wait(self):
+        """A savepoint in which waiting for a row another transaction holds fails fast
+        (``LockNotAvailable``) instead of waiting for that transaction to end."""
+        cr = self.env.cr
+        with cr.savepoint(flush=False):
+            cr.execute("SELECT current_setting('lock_timeout')")
+            previous = cr.fetchone()[0]
+            cr.execute("SELECT set_config('lock_timeout', %s, true)", [BUSY_WAIT])
+            yield
+            cr.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+
+    @api.model
+    def _check_tusfacturas_access(self):
+        """Every TusFacturas call is billed: only Billing users (and above) trigger them."""
+        if self.env.su or self.env.user.has_group("account.group_account_invoice"):
+            return
+        raise AccessError(
+            self.env._(
+                "Only users with Billing rights can check customers with TusFacturas: every check is a billed call."
+            )
+        )
+
+    @api.model
+    def _lock_for_check(self, partners, company, nowait=True):
+        """Take the right to check ``partners`` (commercial) with ``company``'s credentials,
+        before any call to TusFacturas: check the user's rights, read Odoo's side, then
+        create and lock their statuses until the end of the transaction, so that nobody
+        else calls TusFacturas for them meanwhile and the results can always be written.
+
+        With ``nowait`` (a user waiting for an answer), a customer being checked by another
+        transaction raises a clear error at once instead of waiting.
+        """
+        self._check_tusfacturas_access()
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._("You cannot check customers of the company %(company)s.", company=company.name)
+            )
+        partners.check_access("read")
+        self.env["account.move"].check_access("read")
+        if not partners:
+            return self.browse()
+        self.flush_model()
+        params = {"company": company.id, "uid": self.env.uid, "partners": partners.ids}
+        lock = "FOR UPDATE NOWAIT" if nowait else "FOR UPDATE"
+        try:
+            with self._busy_wait() if nowait else self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    f"SELECT id FROM tusfacturas_partner_status WHERE company_id = %(company)s "
+                    f"AND partner_id = ANY(%(partners)s) {lock}",
+                    params,
+                    log_exceptions=False,
+                )
+                # Rows created here are this transaction's, hence locked by it.
+                self.env.cr.execute(INSERT_MISSING, params, log_exceptions=False)
+        except psycopg2.errors.LockNotAvailable:
+            if len(partners) == 1:
+                message = self.env._("TusFacturas is already checking this customer, try again in a minute.")
+            else:
+                message = self.env._("TusFacturas is already checking some of these customers, try again in a minute.")
+            raise UserError(message) from None
+        return self.search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
 
     @api.model
     def _store(self, partners, company, results):

@@ -204,6 +204,8 @@ class TusFacturasReconciliation(models.AbstractModel):
         service = self.env["tusfacturas.service"]
         result = BatchResult()
         groups, errors = partners._tusfacturas_cuit_groups(company)
+        # Before any call: these customers and every other one sharing their CUITs.
+        self.env["tusfacturas.partner.status"]._lock_for_check(partners.union(*groups.values()), company)
         result.results.update(errors)
         client = service._client(company)
         fetched = self._fetch_all(client, {cuit: cuit for cuit in groups}, company.tusfacturas_concurrency)

@@ -10,3 +10,4 @@ from . import test_settings
 from . import test_client_hostile
 from . import test_client_batch
 from . import test_parser_properties
+from . import test_concurrency

@@ -42,7 +42,7 @@ class TestSpanish(TusFacturasCase):
         search = partners.get_views([(False, "search")])["views"]["search"]["arch"]
         self.assertIn('string="TusFacturas: con diferencias"', search)
         action = self.env.ref(f"{MODULE}.action_tusfacturas_reconcile_partners").with_context(lang="es_AR")
-        self.assertEqual(action.name, "Conciliar con TusFacturas")
+        self.assertEqual(action.name, "Controlar con TusFacturas")
 
     def test_errors_in_spanish(self):
         self.sandbox.mode = "http_503"
