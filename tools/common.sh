@@ -102,6 +102,13 @@ ensure_chromium() {
     fi
 }
 
+# Prettier (a pre-commit hook) runs on the system's Node.js.
+ensure_node() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        apt_install nodejs npm
+    fi
+}
+
 setup_all() {
     find_odoo
     build_venv
