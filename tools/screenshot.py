@@ -53,7 +53,12 @@ def main():
                 break
             except requests.RequestException:
                 time.sleep(0.2)
-        ws = websocket.create_connection(next(t for t in tabs if t["type"] == "page")["webSocketDebuggerUrl"])
+        else:
+            raise SystemExit(f"{chrome} did not open its DevTools port 9333")
+        # Without an Origin header, as Odoo's test browser connects: Chromium (111+) refuses
+        # DevTools connections from an origin it was not started with --remote-allow-origins for.
+        page = next(t for t in tabs if t["type"] == "page")
+        ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True)
         counter = iter(range(1, 10**6))
 
         def send(method, **params):
