@@ -26,7 +26,8 @@ def _odoo_runner_problems(session):
     """What is wrong with Odoo's own run of the suite (tools/test_wheel), compared with this one.
 
     ``TUSFACTURAS_ODOO_RESULT`` names the file where tools/test_wheel wrote
-    ``tests=N failed=N errors=N skipped=N``; unset, there is nothing to compare.
+    ``tests=N failed=N errors=N skipped=N error_logs=N ok=0|1``; unset, there is nothing
+    to compare.
     """
     path = os.environ.get("TUSFACTURAS_ODOO_RESULT")
     if not path:
@@ -36,7 +37,9 @@ def _odoo_runner_problems(session):
             counts = {key: int(value) for key, value in (item.split("=") for item in result.read().split())}
     except (OSError, ValueError):
         return None, ["Odoo's test runner gave no result (see tools/test_wheel's output above)"]
-    problems = [f"{counts[key]} {key}" for key in ("failed", "errors", "skipped") if counts[key]]
+    problems = [f"{counts[key]} {key}" for key in ("failed", "errors", "skipped", "error_logs") if counts[key]]
+    if not counts["ok"] and not problems:
+        problems.append("failed (see tools/test_wheel's output above)")
     if counts["tests"] != session.testscollected:
         problems.append(f"ran {counts['tests']} tests, pytest-odoo collected {session.testscollected}")
     return counts, problems
