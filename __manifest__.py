@@ -5,7 +5,12 @@
     "version": "18.0.1.0.0",
     "category": "Accounting/Localizations",
     "author": "TusFacturas Cuenta Corriente contributors",
+    "maintainers": ["tusfacturas-cuenta-corriente"],
+    "website": "https://www.tusfacturas.app",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "application": False,
+    "images": ["static/description/ledger.png"],
     "depends": ["l10n_ar"],
     "external_dependencies": {"python": ["requests", "python-stdnum"]},
     "data": [

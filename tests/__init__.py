@@ -11,3 +11,5 @@ from . import test_client_hostile
 from . import test_client_batch
 from . import test_parser_properties
 from . import test_concurrency
+from . import test_compare
+from . import test_compare_rules

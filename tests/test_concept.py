@@ -1,9 +1,9 @@
-import unittest
+from odoo.tests import BaseCase
 
 from ..tusfacturas.concept import DocumentRef, parse_concept
 
 
-class TestConcept(unittest.TestCase):
+class TestConcept(BaseCase):
     def test_reference_examples(self):
         self.assertEqual(
             parse_concept("FACTURA A 0002-00000001 (CUIT DE PRUEBA)"), DocumentRef("FACTURA", "A", 2, 1, "1")

@@ -46,9 +46,12 @@ build_venv() {
     local reqs stamp
     mkdir -p "$BUILD_DIR"
     [ -x "$PY" ] || python3 -m venv "$VENV"
+    # odoo_requirements.py needs `packaging`, which the system's Python may lack.
+    "$PY" -c "import packaging" 2>/dev/null \
+        || "$PY" -m pip install --quiet packaging 2> >(grep -v "is ignored: it is neither" >&2)
     reqs="$BUILD_DIR/requirements.txt"
     {
-        python3 "$ADDON_DIR/tools/odoo_requirements.py" "$ODOO_SRC/requirements.txt"
+        "$PY" "$ADDON_DIR/tools/odoo_requirements.py" "$ODOO_SRC/requirements.txt"
         cat "$ADDON_DIR/tools/requirements-dev.txt"
     } >"$reqs"
     stamp="$VENV/.installed-$(sha1sum "$reqs" | cut -c1-12)"
@@ -99,6 +102,13 @@ ensure_chromium() {
     if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
         && ! command -v google-chrome >/dev/null 2>&1; then
         apt_install chromium
+    fi
+}
+
+# Prettier (a pre-commit hook) runs on the system's Node.js.
+ensure_node() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        apt_install nodejs npm
     fi
 }
 

@@ -1,6 +1,6 @@
 """Log in to a running Odoo and save a PNG of a page, with headless Chromium.
 
-    tools/screenshot.py URL OUT.png [--login admin --password admin --wait 4 --click CSS]
+    tools/screenshot.py URL OUT.png [--login admin --password admin --wait 4 --js CODE --click CSS]
 
 For looking at the screens we build; uses the virtualenv's requests and websocket-client.
 """
@@ -26,6 +26,7 @@ def main():
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--wait", type=float, default=4.0)
+    parser.add_argument("--js", help="JavaScript to run once loaded (e.g. to search), then wait again")
     parser.add_argument("--click", help="CSS selector to click once loaded, then wait again")
     parser.add_argument("--size", default="1600,1000")
     args = parser.parse_args()
@@ -53,7 +54,12 @@ def main():
                 break
             except requests.RequestException:
                 time.sleep(0.2)
-        ws = websocket.create_connection(next(t for t in tabs if t["type"] == "page")["webSocketDebuggerUrl"])
+        else:
+            raise SystemExit(f"{chrome} did not open its DevTools port 9333")
+        # Without an Origin header, as Odoo's test browser connects: Chromium (111+) refuses
+        # DevTools connections from an origin it was not started with --remote-allow-origins for.
+        page = next(t for t in tabs if t["type"] == "page")
+        ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True)
         counter = iter(range(1, 10**6))
 
         def send(method, **params):
@@ -68,6 +74,9 @@ def main():
         send("Network.setCookie", name="session_id", value=sid, domain=parts.hostname, path="/")
         send("Page.navigate", url=args.url)
         time.sleep(args.wait)
+        if args.js:
+            send("Runtime.evaluate", expression=args.js)
+            time.sleep(args.wait)
         if args.click:
             send("Runtime.evaluate", expression=f"document.querySelector({json.dumps(args.click)}).click()")
             time.sleep(args.wait)
