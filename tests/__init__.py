@@ -7,3 +7,4 @@ from . import test_i18n
 from . import test_matching
 from . import test_tour
 from . import test_settings
+from . import test_performance
