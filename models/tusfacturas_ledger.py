@@ -107,6 +107,8 @@ class TusFacturasLedger(models.TransientModel):
 
     @api.depends("partner_ids", "company_id", "fetch_date", "date_to")
     def _compute_receivable_line_ids(self):
+        """Odoo's receivable items, oldest first: the form lists them in this order (no second
+        search to sort them) and reads one page of them at a time."""
         for ledger in self:
             ledger.receivable_line_ids = self.env["account.move.line"].search(
                 ledger._receivable_domain(), order=RECEIVABLE_ORDER

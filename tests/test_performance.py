@@ -26,7 +26,6 @@ FORM_SPEC = {
     "receivable_line_ids": {
         "fields": {"date": {}, "move_name": {}, "debit": {}, "credit": {}, "cumulated_balance": {}},
         "limit": PAGE,
-        "order": "date ASC, id ASC",
     },
 }
 
