@@ -285,7 +285,6 @@ def clone_invoices(env, template, partner, first, count):
         f"SELECT {select} FROM account_move_line l, account_move m WHERE l.move_id = %s AND m.id = ANY(%s)",
         [template.id, move_ids],
     )
-    cr.execute("ANALYZE account_move; ANALYZE account_move_line")
     env.invalidate_all()
 
 
@@ -561,6 +560,7 @@ def main():
             template = template_invoice(env, company)
             customers, ledgers = setup_ledger_customers(env, company, template, sorted({*sizes, args.anchor}))
             cron_ledgers = setup_cron_customers(env, company, template, args.customers)
+            cr.execute("ANALYZE account_move; ANALYZE account_move_line")  # the planner sees the copies
             setup_seconds = time.perf_counter() - started
             ledger_sandbox, url = start_sandbox_process(ledgers)
             company.tusfacturas_api_url = url
