@@ -45,7 +45,11 @@ class TusFacturasLedger(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     fetch_date = fields.Datetime(string="Fetched On", readonly=True)
-    fetched_rows = fields.Json(readonly=True, help="The rows as fetched, to compare again without a new call.")
+    fetched_rows = fields.Json(
+        readonly=True,
+        prefetch=False,  # every row of the ledger: read for the "Until" date only, never with the header
+        help="The rows as fetched, to compare again without a new call.",
+    )
     date_to = fields.Date(
         string="Until",
         help="Compare the balances up to this day (for a month-end closing), from the rows already fetched: "
