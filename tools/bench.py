@@ -308,7 +308,7 @@ def setup_ledger_customers(env, company, template, sizes):
 
 def setup_cron_customers(env, company, template, count):
     cuits = make_cuits(count, body=62000000)
-    partners = env["res.partner"].search([("vat", "in", cuits)])
+    partners = env["res.partner"].with_context(active_test=False).search([("vat", "in", cuits)])
     if len(partners) < count:
         first = 10_000_000
         for index, cuit in enumerate(cuits):
@@ -317,6 +317,12 @@ def setup_cron_customers(env, company, template, count):
             partner = make_customer(env, f"Bench Cron {index:03d} SA", cuit)
             clone_invoices(env, template, partner, first + index, 1)
         env.cr.commit()
+    # Exactly ``count`` customers in the run's scope, whatever an earlier run built.
+    everyone = env["res.partner"].with_context(active_test=False).search([("name", "=like", "Bench Cron %")])
+    chosen = everyone.filtered(lambda partner: partner.vat in cuits)
+    chosen.write({"active": True})
+    (everyone - chosen).write({"active": False})
+    env.cr.commit()
     total = template.amount_total
     return {
         cuit: [
@@ -360,42 +366,26 @@ def median_of(repeat, function):
     return statistics.median(results)
 
 
-def measure_opening(env, partner, repeat):
-    """Server time, queries and the lines written of the partner form's button (in this process)."""
-    cr = env.cr
-    queries = []
-
-    def once():
-        env.invalidate_all()
-        cr.commit()
-        start_queries, start = cr.sql_log_count, time.perf_counter()
-        action = partner.action_open_tusfacturas_ledger()
-        env.flush_all()
-        cr.commit()
-        elapsed = time.perf_counter() - start
-        queries.append(cr.sql_log_count - start_queries)
-        once.ledger_id = action["res_id"]
-        return elapsed
-
-    seconds = median_of(repeat, once)
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    env.invalidate_all()
-    partner.action_open_tusfacturas_ledger()
-    env.flush_all()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    cr.commit()
-    return seconds, queries[-1], peak, once.ledger_id
-
-
-def measure_floor(env, payload, ledger_id, repeat):
-    """``json.loads`` of the API's answer plus one bulk INSERT of the ledger's lines (same rows,
-    same columns) into a scratch table, committed."""
+def measure_opening(env, uenv, partner, payload, repeat):
+    """Server time, queries and peak memory of the partner form's button (in this process), and
+    its floor: ``json.loads`` of the API's answer plus one bulk INSERT of the ledger's lines (same
+    rows, same columns) into a scratch table, committed. The button and its floor alternate, so
+    that both meet the same load on a shared machine."""
     from odoo.addons.tusfacturas_cuenta_corriente.models.tusfacturas_ledger import LINE_COLUMNS, LOG_COLUMNS
 
     cr = env.cr
     columns = (*LINE_COLUMNS, *LOG_COLUMNS)
+
+    def open_once():
+        uenv.invalidate_all()
+        cr.commit()
+        start_queries, start = cr.sql_log_count, time.perf_counter()
+        action = partner.action_open_tusfacturas_ledger()
+        uenv.flush_all()
+        cr.commit()
+        return time.perf_counter() - start, cr.sql_log_count - start_queries, action["res_id"]
+
+    _seconds, _queries, ledger_id = open_once()  # warm-up, and the lines the floor writes
     cr.execute(
         SQL(
             "SELECT %s FROM tusfacturas_ledger_line WHERE ledger_id = %s ORDER BY sequence",
@@ -409,7 +399,7 @@ def measure_floor(env, payload, ledger_id, repeat):
     cr.commit()
     insert = SQL("INSERT INTO bench_scratch (%s) VALUES %%s", SQL(", ").join(SQL.identifier(c) for c in columns)).code
 
-    def once():
+    def floor_once():
         cr.execute("TRUNCATE bench_scratch")
         cr.commit()
         start = time.perf_counter()
@@ -418,10 +408,24 @@ def measure_floor(env, payload, ledger_id, repeat):
         cr.commit()
         return time.perf_counter() - start
 
-    seconds = median_of(repeat, once)
+    servers, floors, queries = [], [], []
+    for _run in range(repeat):
+        seconds, count, _ledger_id = open_once()
+        servers.append(seconds)
+        queries.append(count)
+        floors.append(floor_once())
     cr.execute("DROP TABLE bench_scratch")
     cr.commit()
-    return seconds, len(lines)
+
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    uenv.invalidate_all()
+    partner.action_open_tusfacturas_ledger()
+    uenv.flush_all()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    cr.commit()
+    return statistics.median(servers), statistics.median(floors), queries[-1], peak, len(lines)
 
 
 class Http:
@@ -601,8 +605,7 @@ def main():
                 payload = json.dumps(
                     {"error": "N", "errores": [""], "rta": "OK", "resultados": ledgers[partner.vat]}
                 ).encode()
-                server, queries, peak, ledger_id = measure_opening(uenv, partner, args.repeat)
-                floor, lines = measure_floor(env, payload, ledger_id, args.repeat)
+                server, floor, queries, peak, lines = measure_opening(env, uenv, partner, payload, args.repeat)
                 button = median_of(args.repeat, lambda pid=partner.id: http.open_ledger(pid)[0])
                 _elapsed, action = http.open_ledger(partner.id)
                 reads = [http.read_form(action["res_id"]) for _ in range(args.repeat)]
@@ -613,11 +616,14 @@ def main():
                 print(f"N={size}: server {server:.3f}s floor {floor:.3f}s queries {queries}", flush=True)
 
             anchor = customers[args.anchor]
-            anchor_list = median_of(args.repeat, lambda: http.journal_items(anchor.id)[0])
-            _t, (listed, _balance, _size) = http.journal_items(anchor.id)
-            button = median_of(args.repeat, lambda: http.open_ledger(anchor.id)[0])
-            _elapsed, action = http.open_ledger(anchor.id)
-            read = statistics.median(http.read_form(action["res_id"])[0] for _ in range(args.repeat))
+            lists, buttons, reads = [], [], []
+            for _run in range(args.repeat):  # alternating, so that all three meet the same load
+                seconds, (listed, _balance, _size) = http.journal_items(anchor.id)
+                lists.append(seconds)
+                seconds, action = http.open_ledger(anchor.id)
+                buttons.append(seconds)
+                reads.append(http.read_form(action["res_id"])[0])
+            anchor_list, button, read = (statistics.median(values) for values in (lists, buttons, reads))
             anchor_row = (args.anchor, listed, anchor_list, button, read)
 
             # The scheduled run: only the cron customers are in its scope.
