@@ -1,13 +1,28 @@
 import datetime
+import io
+import json
+import math
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
+from odoo.tools import SQL, float_is_zero, float_round, format_date
 
 from ..tusfacturas import LedgerRow, parse_concept
 from ..tusfacturas.matching import BALANCES, DOCUMENTS, STATES
 
 RECEIVABLE_ORDER = "date, id"
+# Odoo computes ``cumulated_balance`` for a list sorted newest first (it sums from the
+# bottom row up): the receivables are listed oldest first, so it is given the reverse.
+RECEIVABLE_ORDER_REVERSED = "date desc, id desc"
+# The columns of tusfacturas.ledger.line written in bulk, in _line_values' order.
+LINE_COLUMNS = (
+    "ledger_id", "sequence", "currency_id", "match_state", "match_currency", "move_id", "date", "concept",
+    "document_type_id", "point_of_sale", "document_number",
+    "debit", "credit", "residual", "balance", "odoo_amount", "odoo_residual", "difference",
+)  # fmt: skip
+LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 
 
 class TusFacturasLedger(models.TransientModel):
@@ -30,7 +45,11 @@ class TusFacturasLedger(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     fetch_date = fields.Datetime(string="Fetched On", readonly=True)
-    fetched_rows = fields.Json(readonly=True, help="The rows as fetched, to compare again without a new call.")
+    fetched_rows = fields.Json(
+        readonly=True,
+        prefetch=False,  # every row of the ledger: read for the "Until" date only, never with the header
+        help="The rows as fetched, to compare again without a new call.",
+    )
     date_to = fields.Date(
         string="Until",
         help="Compare the balances up to this day (for a month-end closing), from the rows already fetched: "
@@ -92,6 +111,8 @@ class TusFacturasLedger(models.TransientModel):
 
     @api.depends("partner_ids", "company_id", "fetch_date", "date_to")
     def _compute_receivable_line_ids(self):
+        """Odoo's receivable items, oldest first: the form lists them in this order (no second
+        search to sort them) and reads one page of them at a time."""
         for ledger in self:
             ledger.receivable_line_ids = self.env["account.move.line"].search(
                 ledger._receivable_domain(), order=RECEIVABLE_ORDER
@@ -134,16 +155,27 @@ class TusFacturasLedger(models.TransientModel):
 
         The customers' stored status is today's comparison, whatever the "Until" date.
         """
-        self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
         self.ensure_one()
+        self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
         rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, self.cuit)
-        self.sudo().write({"fetch_date": fields.Datetime.now(), "fetched_rows": [_row_to_json(row) for row in rows]})
+        self.sudo().write({"fetch_date": fields.Datetime.now()})
+        self._store_fetched_rows(rows)
         result = self._build(rows)
         if self.date_to:
             result = self._compare(rows, until=None)
         self.env["tusfacturas.partner.status"]._store(
             self.partner_ids, self.company_id, dict.fromkeys(self.partner_ids.ids, result)
         )
+
+    def _store_fetched_rows(self, rows):
+        """Keep ``rows`` for the "Until" date: serialised once, straight to the column, neither
+        copied nor cached by the ORM (a Json field deep-copies its value on every assignment)."""
+        self.flush_recordset(["fetched_rows"])
+        payload = json.dumps([_row_to_json(row) for row in rows])
+        self.env.cr.execute(
+            SQL("UPDATE %s SET fetched_rows = %s WHERE id = %s", SQL.identifier(self._table), payload, self.id)
+        )
+        self.invalidate_recordset(["fetched_rows"])
 
     def _compare(self, rows, until):
         engine = self.env["tusfacturas.reconciliation"]
@@ -154,13 +186,8 @@ class TusFacturasLedger(models.TransientModel):
         """Replace the lines by ``rows`` compared with Odoo's side up to the "Until" date."""
         self.ensure_one()
         result = self._compare(rows, until=self.date_to)
-        matches = result.matches
-        doc_types = self._document_types({m.row.document.afip_code for m in matches if m.row and m.row.document})
-        self.line_ids.unlink()
+        self._write_lines(result.matches)
         self.total_ids.unlink()
-        self.env["tusfacturas.ledger.line"].create(
-            [self._line_values(seq, match, doc_types) for seq, match in enumerate(matches, start=1)]
-        )
         Total = self.env["tusfacturas.ledger.total"]
         Total.create([dict(values, ledger_id=self.id) for values in Total._values(result.totals)])
         self.sudo().write({
@@ -174,6 +201,48 @@ class TusFacturasLedger(models.TransientModel):
             "odoo_other_balance": result.odoo_other_balance,
         })  # fmt: skip
         return result
+
+    def _write_lines(self, matches):
+        """Replace this ledger's lines by one per match: one DELETE and one COPY.
+
+        The lines are throw-away rows of a transient model that nobody edits: their values
+        are prepared here as the ORM would store them (amounts rounded in their currency,
+        log columns set) and written in bulk; the ORM's cache is invalidated afterwards.
+        """
+        self.ensure_one()
+        Line = self.env["tusfacturas.ledger.line"]
+        # The rights the ORM would check: this ledger is the user's, its lines theirs to replace.
+        self.check_access("read")
+        Line.check_access("unlink")
+        Line.check_access("create")
+        Line.flush_model()
+        self.env.cr.execute(SQL("DELETE FROM %s WHERE ledger_id = %s", SQL.identifier(Line._table), self.id))
+        if matches:
+            doc_types = self._document_types({m.row.document.afip_code for m in matches if m.row and m.row.document})
+            odoo_only = self._odoo_only_documents(matches)
+            currencies = self.env["res.currency"].browse({match.currency_id for match in matches})
+            rounders = {currency.id: _rounder(currency.rounding) for currency in currencies}
+            now = self.env.cr.now()
+            log = f"\t{self.env.uid}\t{now}\t{self.env.uid}\t{now}\n"
+            text = "".join(
+                _copy_line(self._line_values(seq, match, doc_types, odoo_only, rounders[match.currency_id])) + log
+                for seq, match in enumerate(matches, start=1)
+            )
+            _copy(self.env.cr, Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), text)
+            del text
+        Line.invalidate_model()
+        self.invalidate_recordset(["line_ids", *(f"{state}_count" for state in STATES)])
+
+    def _odoo_only_documents(self, matches):
+        """Name and document type of the Odoo documents no row names, in one query."""
+        ids = [match.document.id for match in matches if not match.row and match.document]
+        if not ids:
+            return {}
+        Move = self.env["account.move"]
+        query = Move._search([("id", "in", ids)])
+        columns = ("id", "name", "l10n_latam_document_type_id")
+        self.env.cr.execute(query.select(*(SQL.identifier(Move._table, name) for name in columns)))
+        return {move_id: (name, type_id) for move_id, name, type_id in self.env.cr.fetchall()}
 
     def _scope_description(self):
         """What was compared, in words: "Compared from 01/03/2025, points of sale 0002 and 0005."."""
@@ -199,52 +268,28 @@ class TusFacturasLedger(models.TransientModel):
             what = self.env._("Documents are compared; open amounts and payments are shown for information.")
         return ", ".join(parts) + ". " + what
 
-    def _line_values(self, sequence, match, doc_types):
+    def _line_values(self, sequence, match, doc_types, odoo_only, round_amount):
+        """The row of ``match`` as a tuple in ``LINE_COLUMNS``' order, amounts rounded in its currency."""
         row, move = match.row, match.document
-        currency = self.env["res.currency"].browse(match.currency_id)
         odoo_total, odoo_residual = match.odoo_amounts
-        values = {
-            "ledger_id": self.id,
-            "sequence": sequence,
-            "currency_id": currency.id,
-            "match_state": match.state,
-            "match_currency": match.currency or False,
-            "move_id": move.id if move else False,
-            "odoo_amount": odoo_total,
-            "odoo_residual": odoo_residual,
-            "difference": currency.round(match.difference),
-        }
         if row:
             ref = row.document
-            values.update(
-                {
-                    "date": row.date,
-                    "concept": row.concept,
-                    "debit": currency.round(row.debit),
-                    "credit": currency.round(row.credit),
-                    "residual": currency.round(row.residual),
-                    "balance": currency.round(row.balance),
-                    "document_type_id": doc_types.get(ref.afip_code, False) if ref else False,
-                    "point_of_sale": ref.point_of_sale if ref else 0,
-                    "document_number": ref.number if ref else 0,
-                }
-            )
+            date, concept = row.date, row.concept
+            debit, credit, residual, balance = row.debit, row.credit, row.residual, row.balance
+            document_type_id = (doc_types.get(ref.afip_code) if ref else None) or None
+            point_of_sale, document_number = (ref.point_of_sale, ref.number) if ref else (0, 0)
         else:
-            record = self.env["account.move"].browse(move.id)
+            concept, document_type_id = odoo_only[move.id]
             signed = move.signed_total(match.currency)
-            values.update(
-                {
-                    "date": move.date,
-                    "concept": record.name,
-                    "debit": max(signed, 0.0),
-                    "credit": max(-signed, 0.0),
-                    "residual": odoo_residual,
-                    "document_type_id": record.l10n_latam_document_type_id.id,
-                    "point_of_sale": move.key[1] if move.key else 0,
-                    "document_number": move.key[2] if move.key else 0,
-                }
-            )
-        return values
+            date, debit, credit, residual, balance = move.date, max(signed, 0.0), max(-signed, 0.0), odoo_residual, 0.0
+            point_of_sale, document_number = move.key[1:] if move.key else (0, 0)
+        return (
+            self.id, sequence, match.currency_id, match.state, match.currency or None, move.id if move else None,
+            date, concept, document_type_id or None, point_of_sale or 0, document_number or 0,
+            *(round_amount(amount) for amount in (
+                debit, credit, residual, balance, odoo_total, odoo_residual, match.difference,
+            )),
+        )  # fmt: skip
 
     def _document_types(self, codes):
         """AFIP code -> id of the Argentine ``l10n_latam.document.type``, in one query."""
@@ -279,7 +324,7 @@ class TusFacturasLedger(models.TransientModel):
         ledger = self
         if len(self) == 1 and "receivable_line_ids" in specification:
             ledger = self.with_context(
-                order_cumulated_balance="date desc, id desc",
+                order_cumulated_balance=RECEIVABLE_ORDER_REVERSED,
                 domain_cumulated_balance=tuple(self._receivable_domain()),
             )
         return super(TusFacturasLedger, ledger).web_read(specification)
@@ -307,8 +352,50 @@ class TusFacturasLedger(models.TransientModel):
     def action_apply_date_to(self):
         """Compare again up to the "Until" date, from the rows already fetched."""
         self.ensure_one()
-        self._build([_row_from_json(values) for values in self.fetched_rows or []])
+        rows = [_row_from_json(values) for values in self.fetched_rows or []]
+        self.invalidate_recordset(["fetched_rows"])
+        self._build(rows)
         return self._get_window_action()
+
+
+def _rounder(rounding):
+    """``float_round`` to ``rounding`` (a currency's), faster for amounts already rounded.
+
+    With a decimal rounding (0.01: ``digits`` 2), an amount that Python's ``round`` keeps as it
+    is has at most ``digits`` decimals: ``float_round`` returns it unchanged too. Others (and
+    roundings such as 0.05) go through ``float_round``.
+    """
+    digits = round(-math.log10(rounding))
+    decimal = float_is_zero(rounding - 10.0**-digits, precision_digits=12)
+
+    def round_amount(amount):
+        if decimal and round(amount, digits) == amount:
+            return amount + 0.0  # -0.0 -> 0.0, as float_round
+        return float_round(amount, precision_rounding=rounding)
+
+    return round_amount
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_line(values):
+    """``values`` as a line of PostgreSQL's COPY text format (without its end)."""
+    return "\t".join(
+        "\\N" if value is None else value.translate(_COPY_ESCAPES) if isinstance(value, str) else str(value)
+        for value in values
+    )
+
+
+def _copy(cr, table, columns, text):
+    """COPY ``text`` into ``table``'s ``columns``: one statement, whatever the number of lines."""
+    # As Odoo does for ir.model.data: no asynchronous wait callback during a COPY FROM.
+    callback = psycopg2.extensions.get_wait_callback()
+    psycopg2.extensions.set_wait_callback(None)
+    try:
+        cr.copy_from(io.StringIO(text), table=table, columns=columns, null="\\N")
+    finally:
+        psycopg2.extensions.set_wait_callback(callback)
 
 
 def _row_to_json(row):

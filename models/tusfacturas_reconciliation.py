@@ -1,15 +1,23 @@
+import functools
 import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from odoo import api, models
+from odoo.tools import SQL, float_round
 
 from ..tusfacturas import TusFacturasError, parse_ledger
 from ..tusfacturas.breaker import CircuitBreaker
 from ..tusfacturas.matching import Comparison, OdooDocument, Totals, match_ledger, problem_states
 
 _logger = logging.getLogger(__name__)
+
+# The stored columns of account.move that matching needs, in _odoo_documents' order.
+DOCUMENT_COLUMNS = (
+    "id", "commercial_partner_id", "currency_id", "l10n_latam_document_type_id", "name", "journal_id", "move_type",
+    "amount_total", "amount_residual", "amount_total_signed", "invoice_currency_rate", "invoice_date", "date",
+)  # fmt: skip
 
 
 @dataclass
@@ -87,38 +95,47 @@ class TusFacturasReconciliation(models.AbstractModel):
     def _odoo_documents(self, partners, company):
         """Posted customer invoices and credit notes of ``partners`` in ``company``:
         ``{commercial partner id: [OdooDocument, ...]}``. A foreign-currency document's
-        company amounts are at its own rate (``invoice_currency_rate``), never today's."""
-        moves = self.env["account.move"].search_fetch(
+        company amounts are at its own rate (``invoice_currency_rate``), never today's.
+
+        One SQL read of the stored columns (access rules applied as by ``search``), plus
+        the few AFIP document types named: no records built, whatever the number of documents.
+        """
+        Move = self.env["account.move"]
+        query = Move._search(
             [
                 ("commercial_partner_id", "in", partners.ids),
                 ("company_id", "=", company.id),
                 ("move_type", "in", ("out_invoice", "out_refund")),
                 ("state", "=", "posted"),
             ],
-            ["commercial_partner_id", "currency_id", "journal_id", "l10n_latam_document_type_id",
-             "l10n_latam_document_number", "move_type", "amount_total", "amount_residual", "amount_total_signed",
-             "invoice_currency_rate", "invoice_date", "date"],
             order="invoice_date, id",
-        )  # fmt: skip
-        journals = company._tusfacturas_scope_journals()
+        )
+        Move.flush_model(DOCUMENT_COLUMNS)
+        self.env.cr.execute(query.select(*(SQL.identifier(Move._table, name) for name in DOCUMENT_COLUMNS)))
+        rows = self.env.cr.fetchall()
+        type_ids = {row[3] for row in rows} - {None}
+        types = {t.id: (t.code, t.doc_code_prefix) for t in self.env["l10n_latam.document.type"].browse(type_ids)}
+        journals = set(company._tusfacturas_scope_journals().ids)
         currency = company.currency_id
+        round_company = functools.partial(float_round, precision_rounding=currency.rounding)
         documents = {partner.id: [] for partner in partners}
-        for move in moves:
-            foreign = move.currency_id != currency
-            rate = move.invoice_currency_rate if foreign and move.invoice_currency_rate else 1.0
-            documents[move.commercial_partner_id.id].append(
+        for (move_id, partner_id, currency_id, type_id, name, journal_id, move_type, total, residual,
+             total_signed, rate, invoice_date, date) in rows:  # fmt: skip
+            foreign = currency_id != currency.id
+            rate = rate if foreign and rate else 1.0
+            documents[partner_id].append(
                 OdooDocument(
-                    id=move.id,
-                    key=_document_key(move),
-                    date=move.invoice_date or move.date,
-                    currency_id=move.currency_id.id,
-                    sign=-1 if move.move_type == "out_refund" else 1,
-                    total=move.amount_total,
-                    residual=move.amount_residual,
-                    total_company=abs(move.amount_total_signed),
-                    residual_company=currency.round(move.amount_residual / rate),
+                    id=move_id,
+                    key=_document_key(*types.get(type_id, (None, None)), name),
+                    date=invoice_date or date,
+                    currency_id=currency_id,
+                    sign=-1 if move_type == "out_refund" else 1,
+                    total=total or 0.0,
+                    residual=residual or 0.0,
+                    total_company=abs(total_signed or 0.0),
+                    residual_company=round_company((residual or 0.0) / rate),
                     foreign_currency=foreign,
-                    in_scope=move.journal_id in journals,
+                    in_scope=journal_id in journals,
                 )
             )
         return documents
@@ -263,10 +280,13 @@ class TusFacturasReconciliation(models.AbstractModel):
         return {pid: rows for pid, rows in results.items() if rows is not None}
 
 
-def _document_key(move):
-    """(AFIP code, point of sale, number) of a move named like ``FA-A 00002-00000001``."""
-    code = move.l10n_latam_document_type_id.code
-    pos, sep, number = (move.l10n_latam_document_number or "").rpartition("-")
+def _document_key(code, prefix, name):
+    """(AFIP code, point of sale, number) of a move named like ``FA-A 00002-00000001``, its
+    document type's ``code`` and ``doc_code_prefix`` given (``l10n_latam_document_number``'s rule)."""
+    if not name or name == "/":
+        return None
+    document_number = name.split(" ", 1)[-1] if prefix else name
+    pos, sep, number = document_number.rpartition("-")
     if not (code and sep and pos.isdigit() and number.isdigit()):
         return None
     return (code, int(pos), int(number))

@@ -13,3 +13,4 @@ from . import test_parser_properties
 from . import test_concurrency
 from . import test_compare
 from . import test_compare_rules
+from . import test_performance

@@ -1,0 +1,720 @@
+"""Benchmark of large TusFacturas ledgers on a real Odoo 18 + PostgreSQL (run by tools/bench).
+
+Builds its own data in the bench database (an Argentine company with the ar_ri chart, one
+customer per ledger size with that many posted invoices, 200 small customers for the
+scheduled run), serves the ledgers from the sandbox, and measures:
+
+- opening a ledger of N rows (the partner form's button, in this process): server time,
+  SQL queries, peak Python memory (tracemalloc, in a separate run), next to the floor for
+  the same rows measured in the same run: ``json.loads`` of the API's payload plus one
+  bulk INSERT of the same lines and columns into a scratch table;
+- over HTTP, against the Odoo server tools/bench started: the button and the form's
+  ``web_read``, and Odoo's own Journal Items list of the same customer (``web_search_read``,
+  limit 80, plus the balance ``read_group``) as the anchor;
+- the scheduled run (``res.partner._cron_tusfacturas_reconcile``, called until it reports
+  nothing left, as Odoo's cron runner does) on 200 customers at 200 ms latency.
+
+Prints one markdown report and writes it to BENCHMARKS.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+
+import requests
+from stdnum.ar import cuit as stdnum_cuit
+
+import odoo
+from odoo import SUPERUSER_ID, Command, api
+from odoo.tools import SQL
+
+COMPANY_NAME = "TusFacturas Bench AR"
+ROW_DATE = datetime.date(2025, 6, 30)
+MISSING_BASE = 90_000_000  # numbers of the documents Odoo lacks
+LEDGER_COLUMNS = None  # set from the addon once Odoo is loaded
+
+LINE_FIELDS = {
+    "currency_id": {"fields": {"display_name": {}}},
+    "date": {},
+    "concept": {},
+    "document_type_id": {"fields": {"display_name": {}}},
+    "point_of_sale": {},
+    "document_number": {},
+    "debit": {},
+    "credit": {},
+    "residual": {},
+    "balance": {},
+    "match_state": {},
+    "move_id": {"fields": {"display_name": {}}},
+    "match_currency": {},
+    "odoo_amount": {},
+    "odoo_residual": {},
+    "difference": {},
+}
+STATES = (
+    "matched", "amount_mismatch", "residual_mismatch", "missing_in_odoo", "missing_in_tusfacturas",
+    "duplicate_in_tusfacturas", "duplicate_in_odoo", "not_a_document", "annulled", "out_of_scope",
+)  # fmt: skip
+# What the ledger form reads when it opens, as the web client builds it from the view
+# (x2many lists without a ``limit``: one page of 40).
+FORM_SPEC = {
+    **{f"{state}_count": {} for state in STATES},
+    "partner_id": {"fields": {"display_name": {}}},
+    "scope_description": {},
+    "cuit": {},
+    "partner_ids": {"fields": {"display_name": {}}},
+    "shared_cuit": {},
+    "company_id": {"fields": {"display_name": {}}},
+    "fetch_date": {},
+    "date_to": {},
+    "currency_id": {"fields": {}},
+    "is_ok": {},
+    "has_foreign_totals": {},
+    "tusfacturas_balance": {},
+    "odoo_balance": {},
+    "odoo_other_balance": {},
+    "difference": {},
+    "total_ids": {
+        "fields": {
+            "currency_id": {"fields": {"display_name": {}}},
+            "tusfacturas_balance": {},
+            "odoo_balance": {},
+            "odoo_other_balance": {},
+            "difference": {},
+        },
+        "limit": 40,
+    },
+    "line_ids": {"fields": LINE_FIELDS, "limit": 40},
+    "receivable_line_ids": {
+        "fields": {
+            "company_currency_id": {"fields": {}},
+            "date": {},
+            "move_name": {},
+            "name": {},
+            "date_maturity": {},
+            "debit": {},
+            "credit": {},
+            "amount_residual": {},
+            "cumulated_balance": {},
+        },
+        "limit": 40,
+    },
+    "display_name": {},
+}
+# Odoo's Journal Items list (account.view_move_line_tree), as its web_search_read asks.
+JOURNAL_ITEMS_SPEC = {
+    "date": {},
+    "company_id": {"fields": {"display_name": {}}},
+    "journal_id": {"fields": {"display_name": {}}},
+    "move_name": {},
+    "account_id": {"fields": {"display_name": {}}},
+    "partner_id": {"fields": {"display_name": {}}},
+    "ref": {},
+    "name": {},
+    "tax_ids": {"fields": {"display_name": {}}},
+    "amount_currency": {},
+    "currency_id": {"fields": {"display_name": {}}},
+    "debit": {},
+    "credit": {},
+    "balance": {},
+    "matching_number": {},
+    "company_currency_id": {"fields": {}},
+    "parent_state": {},
+}
+
+
+def make_cuits(count, body=60000000):
+    cuits = []
+    while len(cuits) < count:
+        base = f"30{body:08d}"
+        check = stdnum_cuit.calc_check_digit(base)
+        if len(check) == 1 and stdnum_cuit.is_valid(base + check):
+            cuits.append(base + check)
+        body += 1
+    return cuits
+
+
+def tf_row(concept, debe=0.0, haber=0.0, resta=0.0, saldo=0.0):
+    return {
+        "fecha": ROW_DATE.strftime("%d/%m/%Y"),
+        "concepto": concept,
+        "debe": debe,
+        "haber": haber,
+        "resta_abonar_de_este_comprobante": resta,
+        "saldo": saldo,
+    }
+
+
+def ledger_rows(first, count, total):
+    """``count`` rows for a customer whose invoices are numbered ``first`` .. ``first + count - 1``:
+    per 10 rows, 7 name an invoice (matched), 1 a document Odoo lacks, 2 are payments. The
+    invoices no row names are Odoo's only (missing in TusFacturas)."""
+    rows, balance, number = [], 0.0, first
+    for index in range(count):
+        kind = index % 10
+        if kind < 7:
+            balance += total
+            rows.append(tf_row(f"FACTURA A 0001-{number:08d} (BENCH SA)", debe=total, resta=total, saldo=balance))
+            number += 1
+        elif kind == 7:
+            balance += 50.0
+            rows.append(tf_row(f"FACTURA A 0001-{MISSING_BASE + index:08d}", debe=50.0, resta=50.0, saldo=balance))
+        else:
+            balance -= 10.0
+            rows.append(tf_row("PAGO RECIBIDO - TRANSFERENCIA", haber=10.0, saldo=balance))
+    return rows
+
+
+# ----------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------
+
+
+def setup_company(env, sandbox_url):
+    from odoo.addons.tusfacturas_cuenta_corriente.sandbox.server import DEFAULT_CREDENTIALS
+
+    company = env["res.company"].search([("name", "=", COMPANY_NAME)])
+    if not company:
+        ar = env.ref("base.ar")
+        # No automatic chart (ar_base) at the commit: the ar_ri chart, Responsable Inscripto.
+        company = (
+            env["res.company"]
+            .with_context(chart_template_load=True)
+            .create({"name": COMPANY_NAME, "country_id": ar.id, "currency_id": env.ref("base.ARS").id})
+        )
+        company.partner_id.write({
+            "l10n_ar_afip_responsibility_type_id": env.ref("l10n_ar.res_IVARI").id,
+            "l10n_latam_identification_type_id": env.ref("l10n_ar.it_cuit").id,
+            "vat": "30111111118",
+        })  # fmt: skip
+        company.l10n_ar_afip_start_date = "2020-01-01"
+        env["account.chart.template"].try_loading("ar_ri", company=company, install_demo=False)
+        env.ref("base.user_admin").write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+    company.write({
+        "tusfacturas_usertoken": DEFAULT_CREDENTIALS["usertoken"],
+        "tusfacturas_apikey": DEFAULT_CREDENTIALS["apikey"],
+        "tusfacturas_apitoken": DEFAULT_CREDENTIALS["apitoken"],
+        "tusfacturas_api_url": sandbox_url,
+        "tusfacturas_timeout": 60,
+    })  # fmt: skip
+    env.cr.commit()
+    return company
+
+
+def make_customer(env, name, cuit):
+    return env["res.partner"].create({
+        "name": name, "is_company": True, "vat": cuit, "customer_rank": 1,
+        "l10n_latam_identification_type_id": env.ref("l10n_ar.it_cuit").id,
+        "l10n_ar_afip_responsibility_type_id": env.ref("l10n_ar.res_IVARI").id,
+        "country_id": env.ref("base.ar").id,
+    })  # fmt: skip
+
+
+def template_invoice(env, company):
+    """One posted FACTURA A of 100 + VAT 21%, made by the ORM: the model of every other invoice."""
+    template = env["account.move"].search([("company_id", "=", company.id), ("ref", "=", "bench-template")])
+    if template:
+        return template
+    partner = make_customer(env, "Bench Template SA", make_cuits(1, body=69999000)[0])
+    tax = company.account_sale_tax_id
+    template = env["account.move"].with_company(company).create({
+        "move_type": "out_invoice", "partner_id": partner.id, "invoice_date": ROW_DATE, "date": ROW_DATE,
+        "ref": "bench-template", "l10n_latam_document_type_id": env.ref("l10n_ar.dc_a_f").id,
+        "invoice_line_ids": [Command.create({"name": "Servicio", "quantity": 1, "price_unit": 100.0,
+                                             "tax_ids": [Command.set(tax.ids)]})],
+    })  # fmt: skip
+    template.action_post()
+    partner.active = False  # not one of the customers measured
+    env.cr.commit()
+    return template
+
+
+def clone_invoices(env, template, partner, first, count):
+    """``count`` posted copies of ``template`` for ``partner``, numbered from ``first``, in two
+    INSERT ... SELECT (moves, then their lines): ORM-made invoices would take hours at 50,000."""
+    cr = env.cr
+
+    def columns(table):
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name != 'id' "
+            "ORDER BY ordinal_position",
+            [table],
+        )
+        return [name for (name,) in cr.fetchall()]
+
+    def quoted(names):
+        return ", ".join(f'"{name}"' for name in names)
+
+    name_sql = "'FA-A 00001-' || lpad(n::text, 8, '0')"
+    move_overrides = {
+        "name": name_sql,
+        "sequence_number": "n",
+        "partner_id": "%(partner)s",
+        "commercial_partner_id": "%(partner)s",
+        "ref": "'bench:' || n",
+        "payment_reference": name_sql,
+    }
+    move_cols = columns("account_move")
+    select = ", ".join(move_overrides.get(col, f't."{col}"') for col in move_cols)
+    cr.execute(
+        f"INSERT INTO account_move ({quoted(move_cols)}) "
+        f"SELECT {select} FROM account_move t, generate_series(%(first)s, %(last)s) n WHERE t.id = %(template)s "
+        "RETURNING id",
+        {"partner": partner.id, "first": first, "last": first + count - 1, "template": template.id},
+    )
+    move_ids = [move_id for (move_id,) in cr.fetchall()]
+    line_overrides = {
+        "move_id": "m.id",
+        "move_name": "m.name",
+        "partner_id": "CASE WHEN l.partner_id IS NULL THEN NULL ELSE m.partner_id END",
+    }
+    line_cols = columns("account_move_line")
+    select = ", ".join(line_overrides.get(col, f'l."{col}"') for col in line_cols)
+    cr.execute(
+        f"INSERT INTO account_move_line ({quoted(line_cols)}) "
+        f"SELECT {select} FROM account_move_line l, account_move m WHERE l.move_id = %s AND m.id = ANY(%s)",
+        [template.id, move_ids],
+    )
+    env.invalidate_all()
+
+
+def setup_ledger_customers(env, company, template, sizes):
+    """One customer per size N with N posted invoices; their TusFacturas ledgers of N rows."""
+    total = template.amount_total
+    customers, ledgers = {}, {}
+    for size in sizes:
+        # Per size, its own CUIT and range of numbers: the data of other sizes may already be there.
+        cuit, first = make_cuits(1, body=61_000_000 + size)[0], 10 * size + 2
+        name = f"Bench {size} SA"
+        partner = env["res.partner"].with_context(active_test=False).search([("name", "=", name)])
+        if not partner:
+            partner = make_customer(env, name, cuit)
+            clone_invoices(env, template, partner, first, size)
+            env.cr.commit()
+        customers[size] = partner
+        ledgers[cuit] = ledger_rows(first, size, total)
+    return customers, ledgers
+
+
+def setup_cron_customers(env, company, template, count):
+    cuits = make_cuits(count, body=62000000)
+    partners = env["res.partner"].with_context(active_test=False).search([("vat", "in", cuits)])
+    if len(partners) < count:
+        first = 10_000_000
+        for index, cuit in enumerate(cuits):
+            if cuit in partners.mapped("vat"):
+                continue
+            partner = make_customer(env, f"Bench Cron {index:03d} SA", cuit)
+            clone_invoices(env, template, partner, first + index, 1)
+        env.cr.commit()
+    # Exactly ``count`` customers in the run's scope, whatever an earlier run built.
+    everyone = env["res.partner"].with_context(active_test=False).search([("name", "=like", "Bench Cron %")])
+    chosen = everyone.filtered(lambda partner: partner.vat in cuits)
+    chosen.write({"active": True})
+    (everyone - chosen).write({"active": False})
+    env.cr.commit()
+    total = template.amount_total
+    return {
+        cuit: [
+            tf_row(f"FACTURA A 0001-{10_000_000 + index:08d} (BENCH)", debe=total, resta=total, saldo=total),
+            tf_row("PAGO RECIBIDO", haber=10.0, saldo=total - 10.0),
+        ]
+        for index, cuit in enumerate(cuits)
+    }
+
+
+# ----------------------------------------------------------------------
+# Measures
+# ----------------------------------------------------------------------
+
+
+def start_sandbox_process(ledgers):
+    """The sandbox (sandbox/server.py) serving ``ledgers`` from its own process: its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as file:
+        json.dump(ledgers, file)
+    server = pathlib.Path(__file__).resolve().parent.parent / "sandbox" / "server.py"
+    process = subprocess.Popen(
+        [sys.executable, str(server), "--port", str(port), "--ledgers", file.name],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _attempt in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    os.unlink(file.name)
+    return process, f"http://127.0.0.1:{port}/app/api/v2"
+
+
+def median_of(repeat, function):
+    results = [function() for _ in range(repeat)]
+    return statistics.median(results)
+
+
+def measure_opening(env, uenv, partner, payload, repeat):
+    """Server time, queries and peak memory of the partner form's button (in this process), and
+    its floor: ``json.loads`` of the API's answer plus one bulk INSERT of the ledger's lines (same
+    rows, same columns) into a scratch table, committed. The button and its floor alternate, so
+    that both meet the same load on a shared machine."""
+    from odoo.addons.tusfacturas_cuenta_corriente.models.tusfacturas_ledger import LINE_COLUMNS, LOG_COLUMNS
+
+    cr = env.cr
+    columns = (*LINE_COLUMNS, *LOG_COLUMNS)
+
+    def open_once():
+        uenv.invalidate_all()
+        cr.commit()
+        start_queries, start = cr.sql_log_count, time.perf_counter()
+        action = partner.action_open_tusfacturas_ledger()
+        uenv.flush_all()
+        cr.commit()
+        return time.perf_counter() - start, cr.sql_log_count - start_queries, action["res_id"]
+
+    _seconds, _queries, ledger_id = open_once()  # warm-up, and the lines the floor writes
+    cr.execute(
+        SQL(
+            "SELECT %s FROM tusfacturas_ledger_line WHERE ledger_id = %s ORDER BY sequence",
+            SQL(", ").join(SQL.identifier(c) for c in columns),
+            ledger_id,
+        )
+    )
+    lines = cr.fetchall()
+    cr.execute("DROP TABLE IF EXISTS bench_scratch")
+    cr.execute("CREATE TABLE bench_scratch (LIKE tusfacturas_ledger_line INCLUDING DEFAULTS)")
+    cr.commit()
+    insert = SQL("INSERT INTO bench_scratch (%s) VALUES %%s", SQL(", ").join(SQL.identifier(c) for c in columns)).code
+
+    def floor_once():
+        cr.execute("TRUNCATE bench_scratch")
+        cr.commit()
+        start = time.perf_counter()
+        json.loads(payload)
+        cr.execute_values(insert, lines, page_size=len(lines))
+        cr.commit()
+        return time.perf_counter() - start
+
+    servers, floors, queries = [], [], []
+    for _run in range(repeat):
+        seconds, count, _ledger_id = open_once()
+        servers.append(seconds)
+        queries.append(count)
+        floors.append(floor_once())
+    cr.execute("DROP TABLE bench_scratch")
+    cr.commit()
+
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    uenv.invalidate_all()
+    partner.action_open_tusfacturas_ledger()
+    uenv.flush_all()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    cr.commit()
+    return statistics.median(servers), statistics.median(floors), queries[-1], peak, len(lines)
+
+
+class Http:
+    def __init__(self, url, db, company):
+        self.url, self.session = url, requests.Session()
+        self.context = {"allowed_company_ids": [company.id], "lang": "en_US"}
+        self.call("/web/session/authenticate", {"db": db, "login": "admin", "password": "admin"})
+
+    def call(self, path, params):
+        response = self.session.post(self.url + path, json={"jsonrpc": "2.0", "method": "call", "params": params})
+        response.raise_for_status()
+        answer = response.json()
+        if "error" in answer:
+            raise RuntimeError(json.dumps(answer["error"])[:2000])
+        return answer["result"], len(response.content)
+
+    def kw(self, model, method, args, **kwargs):
+        kwargs["context"] = self.context
+        return self.call(
+            f"/web/dataset/call_kw/{model}/{method}", {"model": model, "method": method, "args": args, "kwargs": kwargs}
+        )
+
+    def timed(self, function):
+        start = time.perf_counter()
+        result = function()
+        return time.perf_counter() - start, result
+
+    def open_ledger(self, partner_id):
+        return self.timed(
+            lambda: self.call(
+                "/web/dataset/call_button",
+                {"model": "res.partner", "method": "action_open_tusfacturas_ledger", "args": [[partner_id]],
+                 "kwargs": {"context": self.context}},
+            )[0]
+        )  # fmt: skip
+
+    def read_form(self, ledger_id):
+        return self.timed(lambda: self.kw("tusfacturas.ledger", "web_read", [[ledger_id]], specification=FORM_SPEC))
+
+    def journal_items(self, partner_id):
+        domain = [("partner_id", "=", partner_id), ("account_type", "=", "asset_receivable"),
+                  ("parent_state", "=", "posted")]  # fmt: skip
+
+        def both():
+            listed, size = self.kw(
+                "account.move.line", "web_search_read", [], domain=domain, specification=JOURNAL_ITEMS_SPEC,
+                offset=0, limit=80, order="date DESC, move_name DESC, id", count_limit=10001,
+            )  # fmt: skip
+            total, _size = self.kw("account.move.line", "read_group", [], domain=domain, fields=["balance:sum"],
+                                   groupby=[])  # fmt: skip
+            return listed["length"], total[0]["balance"], size
+
+        return self.timed(both)
+
+
+def measure_cron(env, company, sandbox, ledgers, latency, parallel):
+    """Wall time and queries of a whole scheduled run over the cron customers."""
+    sandbox.ledgers.update(ledgers)
+    sandbox.delay = latency
+    company.write({
+        "tusfacturas_api_url": sandbox.url, "tusfacturas_concurrency": parallel, "tusfacturas_cron_scope": "all",
+        "tusfacturas_cron_limit": 10_000,
+    })  # fmt: skip
+    env.cr.commit()
+    cr = env.cr
+    lastcall = f"bench {datetime.datetime.now().isoformat()} x{parallel}"
+    calls, start_queries, start = 0, cr.sql_log_count, time.perf_counter()
+    while True:
+        calls += 1
+        left = env["res.partner"].with_context(lastcall=lastcall)._cron_tusfacturas_reconcile()
+        cr.commit()
+        if not left:
+            break
+    elapsed = time.perf_counter() - start
+    queries = cr.sql_log_count - start_queries
+    sandbox.delay = 0.0
+    return elapsed, queries, calls
+
+
+# ----------------------------------------------------------------------
+# Report
+# ----------------------------------------------------------------------
+
+
+def machine():
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in pathlib.Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(line.split()[1])
+        for line in pathlib.Path("/proc/meminfo").read_text(encoding="utf-8").splitlines()
+        if line.startswith("MemTotal")
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.1f} GiB memory"
+
+
+def ms(seconds):
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def target_lines(rows_table, anchor_row, cron_table):
+    """Each target of issue 11, met or not, from this run's figures."""
+
+    def verdict(ok):
+        return "met" if ok else "**not met**"
+
+    lines = []
+    ratios = {size: server / floor for size, _l, server, _q, _p, floor, *_rest in rows_table if size >= 1000}
+    listed = ", ".join(f"{size:,}: {ratio:.2f}x" for size, ratio in ratios.items())
+    lines.append(f"- Server time <= 2x the floor from 1,000 to 50,000 rows ({listed}): "
+                 + ", ".join(f"{size:,} {verdict(ratio <= 2)}" for size, ratio in ratios.items()) + ".")  # fmt: skip
+    queries = {q for _s, _l, _t, q, *_rest in rows_table}
+    lines.append(f"- Queries flat in the number of rows ({sorted(queries)}): {verdict(len(queries) == 1)}.")
+    pages = {sent for *_rest, sent in rows_table}
+    lines.append(f"- The form sends at most one page of rows with data ({max(pages)}): {verdict(max(pages) <= 80)}.")
+    size, _listed, anchor, button, read = anchor_row
+    ratio = (button + read) / anchor
+    lines.append(f"- {size:,} rows over HTTP <= 5x Journal Items ({ratio:.1f}x): {verdict(ratio <= 5)}.")
+    for parallel, elapsed, ideal, per_customer, _calls in cron_table:
+        if parallel == 8:
+            lines.append(
+                f"- Scheduled run at 8 parallel calls <= 1.1x ideal ({elapsed / ideal:.2f}x, "
+                f"{per_customer:.1f} queries per customer): {verdict(elapsed / ideal <= 1.1)}."
+            )
+    return [*lines, ""]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--url", required=True, help="the Odoo server tools/bench started")
+    parser.add_argument("--sizes", default="100,1000,2000,10000,50000")
+    parser.add_argument("--anchor", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--parallel", default="1,4,8")
+    parser.add_argument("--output", type=pathlib.Path)
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    odoo.tools.config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"])
+    odoo.modules.module.initialize_sys_path()
+    from odoo.addons.tusfacturas_cuenta_corriente.sandbox.server import SandboxServer
+
+    registry = odoo.modules.registry.Registry(args.db)
+    sandbox = SandboxServer().start()  # the scheduled run's, with its latency
+    ledger_sandbox = None  # the large ledgers', in its own process: its JSON encoding is not Odoo's time
+    out = []
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            started = time.perf_counter()
+            company = setup_company(env, sandbox.url)
+            admin = env.ref("base.user_admin")
+            uenv = api.Environment(cr, admin.id, {"allowed_company_ids": [company.id], "lang": "en_US"})
+            template = template_invoice(env, company)
+            customers, ledgers = setup_ledger_customers(env, company, template, sorted({*sizes, args.anchor}))
+            cron_ledgers = setup_cron_customers(env, company, template, args.customers)
+            cr.execute("ANALYZE account_move; ANALYZE account_move_line")  # the planner sees the copies
+            setup_seconds = time.perf_counter() - started
+            load_before = os.getloadavg()[0]
+            ledger_sandbox, url = start_sandbox_process(ledgers)
+            company.tusfacturas_api_url = url
+            cr.commit()
+            http = Http(args.url, args.db, company)
+
+            rows_table = []
+            for size in sizes:
+                partner = customers[size].with_env(uenv)
+                payload = json.dumps(
+                    {"error": "N", "errores": [""], "rta": "OK", "resultados": ledgers[partner.vat]}
+                ).encode()
+                server, floor, queries, peak, lines = measure_opening(env, uenv, partner, payload, args.repeat)
+                button = median_of(args.repeat, lambda pid=partner.id: http.open_ledger(pid)[0])
+                _elapsed, action = http.open_ledger(partner.id)
+                reads = [http.read_form(action["res_id"]) for _ in range(args.repeat)]
+                read = statistics.median(seconds for seconds, _result in reads)
+                [form], form_bytes = reads[-1][1]
+                with_data = sum(1 for line in form["line_ids"] if len(line) > 1)
+                rows_table.append((size, lines, server, queries, peak, floor, read, button, form_bytes, with_data))
+                print(f"N={size}: server {server:.3f}s floor {floor:.3f}s queries {queries}", flush=True)
+
+            anchor = customers[args.anchor]
+            lists, buttons, reads = [], [], []
+            for _run in range(args.repeat):  # alternating, so that all three meet the same load
+                seconds, (listed, _balance, _size) = http.journal_items(anchor.id)
+                lists.append(seconds)
+                seconds, action = http.open_ledger(anchor.id)
+                buttons.append(seconds)
+                reads.append(http.read_form(action["res_id"])[0])
+            anchor_list, button, read = (statistics.median(values) for values in (lists, buttons, reads))
+            anchor_row = (args.anchor, listed, anchor_list, button, read)
+
+            # The scheduled run: only the cron customers are in its scope.
+            (env["res.partner"].browse([c.id for c in customers.values()])).write({"active": False})
+            cr.commit()
+            cron_table = []
+            for parallel in [int(p) for p in args.parallel.split(",")]:
+                elapsed, queries, calls = measure_cron(env, company, sandbox, cron_ledgers, args.latency, parallel)
+                ideal = args.customers * args.latency / parallel
+                cron_table.append((parallel, elapsed, ideal, queries / args.customers, calls))
+                print(f"cron x{parallel}: {elapsed:.2f}s ideal {ideal:.2f}s", flush=True)
+            env["res.partner"].with_context(active_test=False).browse([c.id for c in customers.values()]).write(
+                {"active": True}
+            )
+            cr.commit()
+            cr.execute("SHOW server_version")
+            pg_version = cr.fetchone()[0]
+    finally:
+        sandbox.stop()
+        if ledger_sandbox:
+            ledger_sandbox.terminate()
+            ledger_sandbox.wait()
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=pathlib.Path(__file__).parent,
+        check=False,
+    ).stdout.strip()  # fmt: skip
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out.append("# Benchmarks\n")
+    out.append(
+        f"Produced by `tools/bench` on {now}, commit `{commit}`; {machine()}; PostgreSQL {pg_version}, "
+        f"Python {platform.python_version()}, Odoo 18.0. Medians of {args.repeat}; data built in "
+        f"{setup_seconds:,.0f} s (kept between runs). Load average (1 min) {load_before:.1f} before the "
+        f"measures, {os.getloadavg()[0]:.1f} after: other work on the machine slows both a measure and "
+        "its floor, which is why each ratio is taken within the same run.\n"
+    )
+    out.append("## Opening a ledger (sandbox latency 0)\n")
+    out.append(
+        "| TusFacturas rows | lines written | server time (button) | floor | ratio | SQL queries | "
+        "peak Python memory | form `web_read` over HTTP | button over HTTP | form payload | rows sent with data |"
+    )
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size, lines, server, queries, peak, floor, read, button, form_bytes, with_data in rows_table:
+        out.append(
+            f"| {size:,} | {lines:,} | {ms(server)} | {ms(floor)} | {server / floor:.2f}x | {queries} | "
+            f"{peak / 1024 / 1024:,.1f} MiB | {ms(read)} | {ms(button)} | {form_bytes / 1024:,.0f} KiB | {with_data} |"
+        )
+    size, listed, anchor_list, button, read = anchor_row
+    out.append("\n## Against Odoo's own Journal Items list (over HTTP)\n")
+    out.append(
+        "| customer | Journal Items (`web_search_read` 80 + balance `read_group`) "
+        "| ledger: button + form read | ratio |"
+    )
+    out.append("|---|---:|---:|---:|")
+    out.append(
+        f"| {size:,} receivable lines ({listed:,} listed) | {ms(anchor_list)} | {ms(button + read)} "
+        f"({ms(button)} + {ms(read)}) | {(button + read) / anchor_list:.1f}x |"
+    )
+    out.append(f"\n## Scheduled run: {args.customers} customers, {args.latency * 1000:.0f} ms latency\n")
+    out.append(
+        "| parallel calls | wall time | ideal (customers x latency / parallel) | ratio "
+        "| queries per customer | cron calls |"
+    )
+    out.append("|---:|---:|---:|---:|---:|---:|")
+    for parallel, elapsed, ideal, per_customer, calls in cron_table:
+        out.append(
+            f"| {parallel} | {elapsed:.2f} s | {ideal:.2f} s | {elapsed / ideal:.2f}x | {per_customer:.1f} | {calls} |"
+        )
+    out.append(
+        "\n**The data.** One Argentine company (`ar_ri` chart). For each size N a customer with N posted "
+        "invoices (FACTURA A, 121.00 each: one made and posted by the ORM, the others copied from it in SQL, "
+        "moves and journal items, so that building 60,000 invoices takes seconds) and a TusFacturas ledger of "
+        "N rows: per 10 rows, 7 name one of the customer's invoices (matched), 1 a document Odoo lacks "
+        "(missing in Odoo) and 2 are payments (not a document); the 30 % of the invoices no row names are "
+        "missing in TusFacturas, hence 1.3 N lines. The scheduled run: 200 customers with one invoice each "
+        "and a 2-row ledger. **The floor**: `json.loads` of the sandbox's answer plus one multi-row INSERT "
+        "(psycopg2 `execute_values`) of the ledger's lines, same rows and columns, into a scratch table, "
+        "committed. Server time: the partner form's button in-process (`action_open_tusfacturas_ledger`: "
+        "fetch, parse, compare, write, status), flushed and committed. Peak memory: Python allocations "
+        "(tracemalloc) during one more opening. Over HTTP: the Odoo server tools/bench starts (threaded, "
+        "one process), JSON-RPC from `requests`, form specification as the web client sends it (one page "
+        'of 40 rows per list). "Rows sent with data": rows whose fields the form read returns (the others '
+        "are ids only, for the pager).\n"
+    )
+    out.append("## Targets (issue 11)\n")
+    out.extend(target_lines(rows_table, anchor_row, cron_table))
+    report = "\n".join(out)
+    print(report)
+    if args.output:
+        args.output.write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
