@@ -106,6 +106,7 @@ class TusFacturasPartnerStatus(models.Model):
         checked = statuses.filtered(lambda s: not isinstance(results[s.partner_id.id], str))
         checked.total_ids.unlink()
         self.env["tusfacturas.partner.status.total"].sudo().create(totals)
+        self.env["tusfacturas.discrepancy"]._sync(company, results)
         to_note._post_mismatch_note()
 
     def _post_mismatch_note(self):
