@@ -6,7 +6,9 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     tusfacturas_button_label = fields.Char(
-        compute="_compute_tusfacturas_button_label", groups="account.group_account_invoice"
+        string="TusFacturas Last Check Summary",
+        compute="_compute_tusfacturas_button_label",
+        groups="account.group_account_invoice",
     )
 
     @api.depends_context("company", "lang")
