@@ -16,3 +16,4 @@ from . import res_partner_control
 from . import tusfacturas_discrepancy
 from . import tusfacturas_partner_status_control
 from . import tusfacturas_control_summary
+from . import report_tusfacturas_ledger
