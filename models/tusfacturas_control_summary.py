@@ -33,14 +33,18 @@ class TusFacturasControlSummary(models.Model):
     _sql_constraints = [("run_uniq", "unique(company_id, run_key)", "One summary per scheduled run.")]
 
     @api.model
-    def _run_stats(self, company, run_key, since=None):
-        """Counts of ``company``'s run ``run_key``: the customers it took (their statuses) and
-        the discrepancies found new or resolved since ``since`` (default: the run's first attempt)."""
-        statuses = (
+    def _run_statuses(self, company, run_key):
+        """The statuses of the customers ``company``'s run ``run_key`` took."""
+        return (
             self.env["tusfacturas.partner.status"]
             .sudo()
             .search([("company_id", "=", company.id), ("last_run_key", "=", run_key)])
         )
+
+    @api.model
+    def _run_stats(self, company, statuses, since=None):
+        """Counts of a run of ``company``: its customers (``statuses``) and the discrepancies
+        found new or resolved since ``since`` (default: the run's first attempt)."""
         since = since or min(statuses.mapped("last_attempt"), default=None) or fields.Datetime.now()
         mismatched = statuses.filtered(lambda s: s.state == "mismatch")
         Discrepancy = self.env["tusfacturas.discrepancy"].sudo()
@@ -58,15 +62,21 @@ class TusFacturasControlSummary(models.Model):
         }
 
     @api.model
-    def _post_run_summary(self, company, run_key, stats=None, since=None):
+    def _post_run_summary(self, company, run_key, statuses=None, since=None, stats=None):
         """Post the summary of ``company``'s scheduled run ``run_key``, once: an activity for the
         company's control responsible, else a message. Called again for the same run (a resumed
-        run), it posts nothing and returns the summary already posted."""
+        run), it posts nothing and returns the summary already posted.
+
+        The counts are ``stats`` if given, else those of ``statuses`` (default: the statuses the
+        run took) and of the discrepancies found or resolved since ``since``.
+        """
         Summary = self.sudo()
         existing = Summary.search([("company_id", "=", company.id), ("run_key", "=", run_key)], limit=1)
         if existing:
             return existing
-        stats = stats or self._run_stats(company, run_key, since=since)
+        if stats is None:
+            statuses = self._run_statuses(company, run_key) if statuses is None else statuses
+            stats = self._run_stats(company, statuses, since=since)
         responsible = company.sudo().tusfacturas_control_user_id
         lang = responsible.lang or company.partner_id.lang or self.env.lang
         Summary = Summary.with_context(lang=lang, mail_create_nosubscribe=True, mail_create_nolog=True)

@@ -30,6 +30,8 @@ FOUND_FIELDS = (
 )  # fmt: skip
 # A dismissed discrepancy is reopened when one of these changes.
 AMOUNT_FIELDS = ("kind", "tusfacturas_amount", "tusfacturas_residual", "odoo_amount", "odoo_residual", "difference")
+# State a user may set -> the states it may be set from.
+USER_TRANSITIONS = {"dismissed": ("open",), "open": ("dismissed",)}
 CHECK_FIELDS = frozenset(
     (*FOUND_FIELDS, "company_id", "partner_id", "cuit", "key", "first_seen", "last_seen", "resolved_date")
 )
@@ -123,9 +125,14 @@ class TusFacturasDiscrepancy(models.Model):
                         "What a discrepancy says is what the check with TusFacturas found: it cannot be changed."
                     )
                 )
-            if vals.get("state") == "resolved":
+            if "state" in vals and any(
+                d.state != vals["state"] and d.state not in USER_TRANSITIONS.get(vals["state"], ()) for d in self
+            ):
                 raise AccessError(
-                    self.env._("A discrepancy is resolved when a check with TusFacturas no longer finds it.")
+                    self.env._(
+                        "Users dismiss open discrepancies and reopen dismissed ones; a discrepancy is resolved "
+                        "when a check with TusFacturas no longer finds it."
+                    )
                 )
         return super().write(vals)
 

@@ -106,8 +106,8 @@ class TusFacturasPartnerStatus(models.Model):
         checked = statuses.filtered(lambda s: not isinstance(results[s.partner_id.id], str))
         checked.total_ids.unlink()
         self.env["tusfacturas.partner.status.total"].sudo().create(totals)
-        self.env["tusfacturas.discrepancy"]._sync(company, results)
         to_note._post_mismatch_note()
+        self.env["tusfacturas.discrepancy"]._sync(company, results)
 
     def _post_mismatch_note(self):
         """Post the differences on each customer's chatter: counts and currencies only,

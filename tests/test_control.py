@@ -4,6 +4,7 @@ import ast
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
@@ -120,6 +121,20 @@ class TestRunSummary(TusFacturasCase):
             "customer_count": 4, "ok_count": 3, "mismatch_count": 0, "error_count": 1, "new_count": 0,
             "resolved_count": 2,
         }])  # fmt: skip
+
+    def test_summary_of_the_statuses_given(self):
+        """How the scheduled run posts it: the customers it checked and when it started."""
+        with freeze_time("2026-11-20 03:00:00"):
+            self.run_checks("run-1")
+        statuses = self.env["tusfacturas.partner.status"].search([("partner_id", "in", self.partners[1:].ids)])
+        summary = self.Summary._post_run_summary(
+            self.company, "run 7", statuses=statuses, since=fields.Datetime.to_datetime("2026-11-20 03:00:00")
+        )
+        self.assertRecordValues(summary, [{
+            "run_key": "run 7", "customer_count": 3, "ok_count": 1, "mismatch_count": 1, "error_count": 1,
+            "new_count": 2, "resolved_count": 0,
+        }])  # fmt: skip
+        self.assertEqual(self.Summary._post_run_summary(self.company, "run 7", statuses=statuses), summary)
 
     def test_summary_in_spanish_as_a_message_without_responsible(self):
         self.env["res.lang"]._activate_lang("es_AR")

@@ -206,7 +206,11 @@ class TestDiscrepancies(TusFacturasCase):
 
         scenario(3)  # warm the caches (groups, rules, defaults)
         small, large = scenario(5), scenario(40)
-        self.assertEqual(small, large, "queries per scenario: created, found again, changed, resolved")
+        # 35 discrepancies more cost no query more (one is left for Odoo's own cache refills).
+        for scenario_small, scenario_large in zip(small, large, strict=True):
+            self.assertLessEqual(
+                scenario_large, scenario_small + 1, f"created, found, changed, resolved: {small} {large}"
+            )
         self.assertEqual(len(Discrepancy.search([("cuit", "=", ADHOC_CUIT)])), 40 + 2, "and ADHOC's two invoices")
 
 
@@ -250,6 +254,9 @@ class TestDiscrepancyAccess(TusFacturasCase):
             mine.write({"difference": 0.0})
         with self.assertRaises(AccessError):
             mine.write({"state": "resolved"})
+        self.discrepancy.sudo().write({"state": "resolved"})  # as a check does
+        with self.assertRaises(AccessError):
+            mine.write({"state": "open"})
         with self.assertRaises(AccessError):
             mine.create({"name": "X", "company_id": self.company.id, "partner_id": self.customer.id,
                          "cuit": ADHOC_CUIT, "key": "x", "kind": "missing_in_odoo",
