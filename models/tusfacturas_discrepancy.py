@@ -186,6 +186,10 @@ class TusFacturasDiscrepancy(models.Model):
         A constant number of queries whatever the number of discrepancies: one search, one
         create, grouped updates.
         """
+        # The statuses first: their rows' locks serialise two checks of the same customer, so
+        # the second one fails as a concurrent update (which Odoo retries) instead of tripping
+        # over the first one's discrepancies.
+        self.env["tusfacturas.partner.status"].flush_model()
         now = fields.Datetime.now()
         groups = {}  # id(result) -> (result, partners): customers sharing a CUIT share a result
         for partner_id, result in results.items():
