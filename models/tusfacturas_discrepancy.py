@@ -197,15 +197,24 @@ class TusFacturasDiscrepancy(models.Model):
                 groups.setdefault(id(result), (result, []))[1].append(partner_id)
         if not groups:
             return
-        Partner = self.env["res.partner"]
-        found = {}  # (cuit, key) -> values
-        cuits = set()
+        checked = self.env["res.partner"].browse(sorted({pid for _r, pids in groups.values() for pid in pids}))
+        checked.commercial_partner_id.fetch(["vat"])
+        problems = []  # (CUIT, its first customer, its matches with a problem)
         for result, partner_ids in groups.values():
-            partners = Partner.browse(sorted(partner_ids)).commercial_partner_id
-            cuit = _digits(partners[:1].vat)
-            cuits.add(cuit)
-            for key, values in self._found_values(result, partners[:1]).items():
+            partners = checked.filtered(lambda p, ids=partner_ids: p.id in ids).commercial_partner_id
+            states = problem_states(result.comparison.mode)
+            matches = [match for match in result.matches if match.state in states]
+            problems.append((_digits(partners[:1].vat), partners[:1], matches))
+        # The Odoo documents and document types of the whole batch, in one query each.
+        matches = [match for _cuit, _partner, group_matches in problems for match in group_matches]
+        moves = self.env["account.move"].browse({match.document.id for match in matches if match.document})
+        moves.fetch(["name", "commercial_partner_id", "l10n_latam_document_type_id"])
+        types = self.env["tusfacturas.ledger"]._document_types({_key_of(m)[0] for m in matches if _key_of(m)})
+        found = {}  # (cuit, key) -> values
+        for cuit, partner, group_matches in problems:
+            for key, values in self._found_values(group_matches, partner, moves, types).items():
                 found[cuit, key] = values
+        cuits = {cuit for cuit, _partner, _matches in problems}
         Discrepancy = self.sudo().with_context(tracking_disable=True, mail_create_nosubscribe=True)
         existing = Discrepancy.search([("company_id", "=", company.id), ("cuit", "in", list(cuits))])
         by_key = {(d.cuit, d.key): d for d in existing}
@@ -233,14 +242,9 @@ class TusFacturasDiscrepancy(models.Model):
         ])  # fmt: skip
 
     @api.model
-    def _found_values(self, result, default_partner):
-        """``{key: values}`` of the problems in ``result`` (a Reconciliation)."""
-        problems = problem_states(result.comparison.mode)
-        matches = [match for match in result.matches if match.state in problems]
-        moves = self.env["account.move"].browse(match.document.id for match in matches if match.document)
-        moves.fetch(["name", "commercial_partner_id", "l10n_latam_document_type_id"])
-        codes = {_key_of(match)[0] for match in matches if _key_of(match)}
-        types = self.env["tusfacturas.ledger"]._document_types(codes)
+    def _found_values(self, matches, default_partner, moves, types):
+        """``{key: values}`` of the ``matches`` with a problem of one CUIT; ``moves`` are their
+        Odoo documents (fetched), ``types`` maps AFIP codes to document types."""
         occurrences = Counter()
         found = {}
         for match in matches:

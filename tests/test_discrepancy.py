@@ -213,6 +213,33 @@ class TestDiscrepancies(TusFacturasCase):
             )
         self.assertEqual(len(Discrepancy.search([("cuit", "=", ADHOC_CUIT)])), 40 + 2, "and ADHOC's two invoices")
 
+    def test_queries_flat_in_the_number_of_customers(self):
+        cuits = make_cuits(12, prefix="33")
+        customers = [self.make_customer(f"Lote {i}", cuit) for i, cuit in enumerate(cuits)]
+        for customer in customers:
+            self.invoice(customer, 10.0)  # missing in TusFacturas: a discrepancy with an Odoo document
+        rows = parse_ledger([tf_row("FACTURA A 0009-00000001", debe=5, resta=5, saldo=5)])  # missing in Odoo
+        engine = self.env["tusfacturas.reconciliation"]
+        groups = dict(zip(cuits, customers, strict=True))
+        compared = engine._compare_groups(self.company, groups, dict.fromkeys(cuits, rows))
+        results = {groups[cuit].id: result for cuit, result in compared.items()}
+
+        def queries(count):
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            self.Discrepancy._sync(self.company, {pid: results[pid] for pid in list(results)[:count]})
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - start
+
+        queries(1)  # warm the caches
+        self.Discrepancy.sudo().search([("cuit", "in", cuits)]).unlink()
+        small = [queries(3), queries(3)]  # created, found again
+        self.Discrepancy.sudo().search([("cuit", "in", cuits)]).unlink()
+        large = [queries(12), queries(12)]
+        for scenario_small, scenario_large in zip(small, large, strict=True):
+            self.assertLessEqual(scenario_large, scenario_small + 1, f"created, found again: {small} {large}")
+        self.assertEqual(self.Discrepancy.search_count([("cuit", "in", cuits)]), 24)
+
 
 @tagged("post_install", "-at_install")
 class TestDiscrepancyAccess(TusFacturasCase):
