@@ -12,6 +12,7 @@ run summary from the start.
 import json
 import os
 
+from odoo import fields
 from odoo.addons.tusfacturas_cuenta_corriente.sandbox.server import DEFAULT_CREDENTIALS, SandboxServer
 from odoo.addons.tusfacturas_cuenta_corriente.tusfacturas.concept import AFIP_CODES
 
@@ -90,9 +91,12 @@ run_key = "demo"
 sandbox = SandboxServer(ledgers).start()
 try:
     company.tusfacturas_api_url = sandbox.url
-    env["tusfacturas.partner.status"]._get_or_create(customers, company).write({"last_run_key": run_key})
+    started = fields.Datetime.now()
     env["tusfacturas.reconciliation"]._reconcile_batch(customers, company)
-    env["tusfacturas.control.summary"]._post_run_summary(company, run_key)
+    statuses = env["tusfacturas.partner.status"].search(
+        [("partner_id", "in", customers.ids), ("company_id", "=", company.id)]
+    )
+    env["tusfacturas.control.summary"]._post_run_summary(company, run_key, statuses=statuses, since=started)
 finally:
     company.tusfacturas_api_url = os.environ["TUSFACTURAS_SANDBOX_URL"]
     sandbox.stop()
