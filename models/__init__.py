@@ -12,3 +12,10 @@ from . import tusfacturas_ledger_total
 from . import tusfacturas_ledger_line
 from . import res_partner
 from . import res_partner_reconciliation
+from . import res_company_control
+from . import res_config_settings_control
+from . import res_partner_control
+from . import tusfacturas_discrepancy
+from . import tusfacturas_partner_status_control
+from . import tusfacturas_control_summary
+from . import report_tusfacturas_ledger

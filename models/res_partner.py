@@ -28,7 +28,7 @@ def _status_field(field_type, status_field, string, **kwargs):
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # The last reconciliation with TusFacturas in the current company.
+    # The last check with TusFacturas in the current company.
     tusfacturas_state = _status_field(fields.Selection, "state", "TusFacturas Status", selection=STATUS_STATES)
     tusfacturas_balance = _status_field(fields.Monetary, "tusfacturas_balance", "TusFacturas Balance")
     tusfacturas_odoo_balance = _status_field(fields.Monetary, "odoo_balance", "Odoo Balance (TusFacturas check)")

@@ -158,6 +158,17 @@ class TusFacturasCheckRun(models.Model):
             )
             values.update(state="stopped", finished=fields.Datetime.now(), credentials_refused=True, stop_reason=reason)
         self.write(values)
+        if self.state == "stopped":
+            self._post_summary()
 
     def _finish(self):
         self.write({"state": "done", "finished": fields.Datetime.now()})
+        self._post_summary()
+
+    def _post_summary(self):
+        """The run's summary for the team (once per run, even if the run is resumed)."""
+        for run in self:
+            statuses = self.env["tusfacturas.partner.status"].search([("check_run_id", "=", run.id)])
+            self.env["tusfacturas.control.summary"]._post_run_summary(
+                run.company_id, f"check-run-{run.id}", statuses=statuses, since=run.started
+            )

@@ -23,6 +23,7 @@ INSERT_MISSING = """
            SELECT 1 FROM tusfacturas_partner_status s
             WHERE s.partner_id = new.partner_id AND s.company_id = %(company)s)
         ON CONFLICT (partner_id, company_id) DO NOTHING
+    RETURNING id
 """
 
 # res.partner fields showing the current company's status (see res_partner.py).
@@ -112,7 +113,7 @@ class TusFacturasPartnerStatus(models.Model):
         self.flush_model()
         params = {"company": company.id, "uid": self.env.uid, "partners": partners.ids}
         if not skip_busy:
-            self.env.cr.execute(INSERT_MISSING, params)
+            self._execute_insert(params)
             return
         if self._try_insert(params):
             return
@@ -124,10 +125,19 @@ class TusFacturasPartnerStatus(models.Model):
     def _try_insert(self, params):
         try:
             with self._busy_wait():
-                self.env.cr.execute(INSERT_MISSING, params, log_exceptions=False)
+                self._execute_insert(params, log_exceptions=False)
         except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
             return False
         return True
+
+    def _execute_insert(self, params, log_exceptions=True):
+        """Run ``INSERT_MISSING``; the rows it created get their stored computed fields (the
+        salesperson, ...) computed as ``create`` would."""
+        self.env.cr.execute(INSERT_MISSING, params, log_exceptions=log_exceptions)
+        created = self.browse(row[0] for row in self.env.cr.fetchall())
+        for field in self._fields.values():
+            if field.store and field.compute and created:
+                self.env.add_to_compute(field, created)
 
     @contextmanager
     def _busy_wait(self):
@@ -183,7 +193,7 @@ class TusFacturasPartnerStatus(models.Model):
                     log_exceptions=False,
                 )
                 # Rows created here are this transaction's, hence locked by it.
-                self.env.cr.execute(INSERT_MISSING, params, log_exceptions=False)
+                self._execute_insert(params, log_exceptions=False)
         except psycopg2.errors.LockNotAvailable:
             if len(partners) == 1:
                 message = self.env._("TusFacturas is already checking this customer, try again in a minute.")
@@ -233,6 +243,7 @@ class TusFacturasPartnerStatus(models.Model):
         # The partners' status fields are computed from these rows: not from a stale cache.
         self.env["res.partner"].invalidate_model(list(STATUS_FIELDS))
         to_note._post_mismatch_note()
+        self.env["tusfacturas.discrepancy"]._sync(company, results)
 
     def _post_mismatch_note(self):
         """Post the differences on each customer's chatter: counts and currencies only,

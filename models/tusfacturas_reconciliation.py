@@ -76,7 +76,7 @@ class TusFacturasReconciliation(models.AbstractModel):
     ledger window) or a batch of them (list action, scheduled action)."""
 
     _name = "tusfacturas.reconciliation"
-    _description = "TusFacturas reconciliation"
+    _description = "TusFacturas check"
 
     # ------------------------------------------------------------------
     # Odoo's side, one query per batch

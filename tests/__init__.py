@@ -14,3 +14,8 @@ from . import test_concurrency
 from . import test_compare
 from . import test_compare_rules
 from . import test_performance
+from . import test_discrepancy
+from . import test_discrepancy_concurrency
+from . import test_control
+from . import test_control_tour
+from . import test_report

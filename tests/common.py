@@ -1,6 +1,6 @@
 from stdnum.ar import cuit as stdnum_cuit
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
 
@@ -27,6 +27,14 @@ REFERENCE_ROWS = [
         "saldo": 224.2,
     },
 ]
+
+
+def thread_env(registry, cr, uid=SUPERUSER_ID):
+    """An environment on ``cr`` for a test's own thread. Odoo's test runner holds
+    ``Registry._lock`` while it runs the tests: give the cursor its transaction, so that
+    creating the environment needs not look the registry up (and wait for that lock)."""
+    cr.transaction = api.Transaction(registry)
+    return api.Environment(cr, uid, {})
 
 
 def make_cuits(count, prefix="30"):

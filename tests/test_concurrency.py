@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..sandbox.server import DEFAULT_CREDENTIALS
-from .common import SandboxCase, make_cuits
+from .common import SandboxCase, make_cuits, thread_env
 
 COMPANY_FIELDS = [
     "tusfacturas_usertoken",
@@ -112,10 +112,7 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
         def target():
             try:
                 with self.registry.cursor() as cr:
-                    # Odoo's own test runner holds Registry._lock while it runs the tests: give
-                    # the cursor its transaction, so that Environment needs not look the registry up.
-                    cr.transaction = api.Transaction(self.registry)
-                    env = api.Environment(cr, uid, {})  # referenced until the commit flushes it
+                    env = thread_env(self.registry, cr, uid)  # referenced until the commit flushes it
                     outcome["value"] = function(env)
             except Exception as error:
                 outcome["error"] = error

@@ -236,6 +236,31 @@ class TestScheduledCheck(CronCase):
         self.assertEqual(len(self.runs()), 1)
         self.assertEqual(set(self.partners.mapped("tusfacturas_state")), {"ok"})
 
+    def test_a_summary_when_the_run_ends_once(self):
+        """The scheduled run posts its summary when it ends, once, whatever the passes."""
+        self.sandbox.ledgers[self.cuits[2]] = []  # Odoo's invoice is missing in TusFacturas
+        self.company.tusfacturas_control_user_id = self.billing_user
+        Summary = self.env["tusfacturas.control.summary"]
+        with patch.object(res_partner_reconciliation.TimeBudget, "batch_size", lambda budget, company: 5):
+            self.run_to_the_end()  # three batches
+        self.env.invalidate_all()  # what the team reads afterwards, in a request of its own
+        [summary] = Summary.search([("company_id", "=", self.company.id)])  # not one per batch
+        self.assertRecordValues(summary, [{
+            "run_key": f"check-run-{self.runs().id}", "customer_count": 12, "ok_count": 11, "mismatch_count": 1,
+            "new_count": 1,
+        }])  # fmt: skip
+        activities = (
+            self.env["mail.activity"].sudo().search([("res_model", "=", summary._name), ("res_id", "=", summary.id)])
+        )
+        self.assertEqual(activities.user_id, self.billing_user)
+        self.runs()._post_summary()  # a resumed run that ends again
+        self.run_pass()
+        self.assertEqual(Summary.search_count([("company_id", "=", self.company.id)]), 1)
+        # The next day's run posts its own.
+        self.next_day()
+        self.run_to_the_end()
+        self.assertEqual(Summary.search_count([("company_id", "=", self.company.id)]), 2)
+
     def test_batch_sizes_fit_the_budget(self):
         budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 40)  # 20 s to spend
         self.company.write({"tusfacturas_timeout": 5, "tusfacturas_concurrency": 4})

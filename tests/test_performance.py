@@ -81,7 +81,10 @@ class TestLedgerQueries(TusFacturasCase):
 
     def test_opening_and_showing_10_or_5000_rows(self):
         self.open_and_show(10, 4)  # warm up: the first check creates the status,
-        self.open_and_show(12, 4)  # the second replaces its balances
+        self.open_and_show(12, 4)  # the second replaces its balances,
+        # and the first check of these 5,000 rows creates their discrepancies (3,332 documents Odoo
+        # lacks: Odoo's create inserts them 100 at a time; test_discrepancy.py guards that writing).
+        self.open_and_show(5000, 2)
         few, small, _small_data = self.open_and_show(10, 4)  # one invoice only in Odoo
         many, large, large_data = self.open_and_show(5000, 2)  # three invoices only in Odoo
         self.assertGreater(few, 0)

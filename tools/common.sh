@@ -112,6 +112,14 @@ ensure_node() {
     fi
 }
 
+# PDF reports: wkhtmltopdf renders them, pdftotext (tests) reads them back, DejaVu Sans keeps their text text.
+ensure_pdf_tools() {
+    if ! command -v wkhtmltopdf >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+        || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+        apt_install wkhtmltopdf poppler-utils fonts-dejavu-core
+    fi
+}
+
 setup_all() {
     find_odoo
     build_venv

@@ -3,14 +3,17 @@
 Run by tools/run through ``odoo-bin shell`` (``env`` is given) with the sandbox's
 URL and the output path in the environment. The ledgers mirror the customers'
 posted documents, with a few deliberate differences for ADHOC SA so that every
-match state shows up.
+match state shows up. The demo customers are then checked once, against a sandbox
+started here with those ledgers, so that Control TusFacturas shows a worklist and a
+run summary from the start.
 """
 # ruff: noqa: F821 (env is provided by odoo-bin shell)
 
 import json
 import os
 
-from odoo.addons.tusfacturas_cuenta_corriente.sandbox.server import DEFAULT_CREDENTIALS
+from odoo import fields
+from odoo.addons.tusfacturas_cuenta_corriente.sandbox.server import DEFAULT_CREDENTIALS, SandboxServer
 from odoo.addons.tusfacturas_cuenta_corriente.tusfacturas.concept import AFIP_CODES
 
 TYPE_BY_CODE = {
@@ -37,6 +40,7 @@ moves = env["account.move"].search(
 )
 adhoc = env.ref("l10n_ar.res_partner_adhoc")
 ledgers = {}
+customers = env["res.partner"]
 for partner, documents in moves.grouped("commercial_partner_id").items():
     cuit = "".join(c for c in (partner.vat or "") if c.isdigit())
     if len(cuit) != 11:
@@ -51,6 +55,8 @@ for partner, documents in moves.grouped("commercial_partner_id").items():
         residual = abs(move.amount_residual_signed)
         if partner == adhoc and index == 0:
             residual = max(residual - 100.0, 0.0)  # a payment TusFacturas knows and Odoo does not
+        if partner == adhoc and index == 1:
+            amount = residual = round(amount + 1000.0, 2)  # a different total
         debit, credit = (amount, 0.0) if move.move_type == "out_invoice" else (0.0, amount)
         balance += debit - credit
         rows.append({
@@ -71,8 +77,29 @@ for partner, documents in moves.grouped("commercial_partner_id").items():
             "debe": 0, "haber": 100.0, "resta_abonar_de_este_comprobante": 0, "saldo": round(balance, 2),
         })  # fmt: skip
     ledgers[cuit] = rows
+    customers |= partner
 
 with open(os.environ["TUSFACTURAS_DEMO_LEDGERS"], "w", encoding="utf-8") as out:
     json.dump(ledgers, out, indent=1, ensure_ascii=False)
 env.cr.commit()
 print(f"Demo ledgers for {len(ledgers)} customers of {company.name}")
+
+# One check of the demo customers, as a scheduled run would do, against a sandbox of our own
+# (tools/run starts its sandbox after this script).
+company.tusfacturas_control_user_id = admin
+run_key = "demo"
+sandbox = SandboxServer(ledgers).start()
+try:
+    company.tusfacturas_api_url = sandbox.url
+    started = fields.Datetime.now()
+    env["tusfacturas.reconciliation"]._reconcile_batch(customers, company)
+    statuses = env["tusfacturas.partner.status"].search(
+        [("partner_id", "in", customers.ids), ("company_id", "=", company.id)]
+    )
+    env["tusfacturas.control.summary"]._post_run_summary(company, run_key, statuses=statuses, since=started)
+finally:
+    company.tusfacturas_api_url = os.environ["TUSFACTURAS_SANDBOX_URL"]
+    sandbox.stop()
+env.cr.commit()
+open_count = env["tusfacturas.discrepancy"].search_count([("company_id", "=", company.id), ("state", "=", "open")])
+print(f"Checked {len(customers)} demo customers: {open_count} open discrepancies")

@@ -1,0 +1,107 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import formatLang
+
+WORKLIST_URL = "/odoo/action-tusfacturas_cuenta_corriente.action_tusfacturas_discrepancy"
+
+
+class TusFacturasControlSummary(models.Model):
+    """What one scheduled check of a company found, posted once when the run ends."""
+
+    _name = "tusfacturas.control.summary"
+    _description = "TusFacturas Control Summary"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _rec_name = "date"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    run_key = fields.Char(required=True, readonly=True, help="The scheduled run summarised.")
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    customer_count = fields.Integer(string="Customers", readonly=True)
+    ok_count = fields.Integer(string="In Agreement", readonly=True)
+    mismatch_count = fields.Integer(string="With Differences", readonly=True)
+    mismatch_amount = fields.Monetary(
+        string="Differences", readonly=True, help="Sum of the customers' differences, in absolute value."
+    )
+    error_count = fields.Integer(string="With Errors", readonly=True)
+    new_count = fields.Integer(string="New Discrepancies", readonly=True)
+    resolved_count = fields.Integer(string="Resolved Discrepancies", readonly=True)
+    body = fields.Text(string="Summary", readonly=True)
+
+    _sql_constraints = [("run_uniq", "unique(company_id, run_key)", "One summary per scheduled run.")]
+
+    @api.model
+    def _run_stats(self, company, statuses, since=None):
+        """Counts of a run of ``company``: its customers (``statuses``) and the discrepancies
+        found new or resolved since ``since`` (default: the run's first attempt)."""
+        since = since or min(statuses.mapped("last_attempt"), default=None) or fields.Datetime.now()
+        mismatched = statuses.filtered(lambda s: s.state == "mismatch")
+        Discrepancy = self.env["tusfacturas.discrepancy"].sudo()
+        company_domain = [("company_id", "=", company.id)]
+        return {
+            "customer_count": len(statuses),
+            "ok_count": len(statuses.filtered(lambda s: s.state == "ok")),
+            "mismatch_count": len(mismatched),
+            "mismatch_amount": company.currency_id.round(sum(abs(d) for d in mismatched.mapped("difference"))),
+            "error_count": len(statuses.filtered(lambda s: s.state == "error")),
+            "new_count": Discrepancy.search_count([*company_domain, ("first_seen", ">=", since)]),
+            "resolved_count": Discrepancy.search_count(
+                [*company_domain, ("state", "=", "resolved"), ("resolved_date", ">=", since)]
+            ),
+        }
+
+    @api.model
+    def _post_run_summary(self, company, run_key, statuses=None, since=None, stats=None):
+        """Post the summary of ``company``'s scheduled run ``run_key``, once: an activity for the
+        company's control responsible, else a message. Called again for the same run (a resumed
+        run), it posts nothing and returns the summary already posted.
+
+        The counts are ``stats`` if given, else those of ``statuses`` (the customers the run
+        checked: see ``tusfacturas.check.run._post_summary``) and of the discrepancies found or
+        resolved since ``since``.
+        """
+        Summary = self.sudo()
+        existing = Summary.search([("company_id", "=", company.id), ("run_key", "=", run_key)], limit=1)
+        if existing:
+            return existing
+        if stats is None:
+            statuses = statuses if statuses is not None else self.env["tusfacturas.partner.status"]
+            stats = self._run_stats(company, statuses, since=since)
+        responsible = company.sudo().tusfacturas_control_user_id
+        lang = responsible.lang or company.partner_id.lang or self.env.lang
+        Summary = Summary.with_context(lang=lang, mail_create_nosubscribe=True, mail_create_nolog=True)
+        summary = Summary.create({"company_id": company.id, "run_key": run_key, **stats})
+        summary.body = summary._text()
+        link = Markup('<p><a href="%s">%s</a></p>') % (WORKLIST_URL, Summary.env._("Open the discrepancies"))
+        note = Markup("<p>%s</p>") % summary.body + link
+        if responsible:
+            summary.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=responsible.id,
+                summary=Summary.env._("TusFacturas control of %(company)s", company=company.name),
+                note=note,
+            )
+        else:
+            summary.message_post(body=note, message_type="comment", subtype_xmlid="mail.mt_note")
+        return summary
+
+    def _text(self):
+        self.ensure_one()
+        return self.env._(
+            "TusFacturas control: %(customers)s customers, %(ok)s in agreement, %(mismatch)s with differences "
+            "(%(amount)s), %(errors)s with errors; %(new)s new discrepancies, %(resolved)s resolved.",
+            customers=self.customer_count,
+            ok=self.ok_count,
+            mismatch=self.mismatch_count,
+            amount=formatLang(self.env, self.mismatch_amount, currency_obj=self.currency_id),
+            errors=self.error_count,
+            new=self.new_count,
+            resolved=self.resolved_count,
+        )
+
+    def action_open_discrepancies(self):
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "tusfacturas_cuenta_corriente.action_tusfacturas_discrepancy"
+        )

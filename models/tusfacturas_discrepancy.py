@@ -1,0 +1,313 @@
+import re
+from collections import Counter
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..tusfacturas.matching import (
+    AMOUNT_MISMATCH,
+    DUPLICATE_IN_ODOO,
+    DUPLICATE_IN_TUSFACTURAS,
+    MISSING_IN_ODOO,
+    MISSING_IN_TUSFACTURAS,
+    RESIDUAL_MISMATCH,
+    problem_states,
+)
+
+KINDS = [
+    (AMOUNT_MISMATCH, "Different total"),
+    (RESIDUAL_MISMATCH, "Different open amount"),
+    (MISSING_IN_ODOO, "Missing in Odoo"),
+    (MISSING_IN_TUSFACTURAS, "Missing in TusFacturas"),
+    (DUPLICATE_IN_TUSFACTURAS, "Duplicated in TusFacturas"),
+    (DUPLICATE_IN_ODOO, "Duplicated in Odoo"),
+]
+# What a check says about a document: only checks write these (users work the rest).
+FOUND_FIELDS = (
+    "kind", "currency_id", "document_type_id", "point_of_sale", "document_number", "name", "date",
+    "tusfacturas_date", "tusfacturas_concept", "tusfacturas_amount", "tusfacturas_residual",
+    "move_id", "odoo_amount", "odoo_residual", "difference",
+)  # fmt: skip
+# A dismissed discrepancy is reopened when one of these changes.
+AMOUNT_FIELDS = ("kind", "tusfacturas_amount", "tusfacturas_residual", "odoo_amount", "odoo_residual", "difference")
+# State a user may set -> the states it may be set from.
+USER_TRANSITIONS = {"dismissed": ("open",), "open": ("dismissed",)}
+CHECK_FIELDS = frozenset(
+    (*FOUND_FIELDS, "company_id", "partner_id", "cuit", "key", "first_seen", "last_seen", "resolved_date")
+)
+
+
+class TusFacturasDiscrepancy(models.Model):
+    """One difference between TusFacturas and Odoo about one document of one customer.
+
+    Checks (the ledger button, the list action, the scheduled action) create, update and
+    resolve them through :meth:`_sync`; users dismiss them, assign them and discuss them.
+    A discrepancy is keyed by company, CUIT (TusFacturas keys current accounts by CUIT:
+    customers sharing one share its discrepancies) and document.
+    """
+
+    _name = "tusfacturas.discrepancy"
+    _description = "TusFacturas Discrepancy"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "state_sequence, last_seen desc, date desc, id desc"
+
+    name = fields.Char(string="Document", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    cuit = fields.Char(string="CUIT", required=True, readonly=True, index=True)
+    key = fields.Char(required=True, readonly=True, help="The document: AFIP code, point of sale and number.")
+    kind = fields.Selection(KINDS, required=True, readonly=True, tracking=True)
+    state = fields.Selection(
+        [("open", "Open"), ("resolved", "Resolved"), ("dismissed", "Dismissed")],
+        required=True,
+        default="open",
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    state_sequence = fields.Integer(compute="_compute_state_sequence", store=True)
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", tracking=True, index=True, domain="[('share', '=', False)]"
+    )
+    currency_id = fields.Many2one(
+        "res.currency", required=True, readonly=True, help="The currency the document was compared in."
+    )
+    document_type_id = fields.Many2one("l10n_latam.document.type", readonly=True)
+    point_of_sale = fields.Integer(readonly=True, aggregator=False)
+    document_number = fields.Integer(readonly=True, aggregator=False)
+    date = fields.Date(string="Document Date", readonly=True)
+    tusfacturas_date = fields.Date(string="TusFacturas Date", readonly=True)
+    tusfacturas_concept = fields.Char(string="TusFacturas Concept", readonly=True)
+    tusfacturas_amount = fields.Monetary(
+        string="TusFacturas Amount", readonly=True, help="Debit minus credit of the TusFacturas row."
+    )
+    tusfacturas_residual = fields.Monetary(string="TusFacturas Open Amount", readonly=True)
+    move_id = fields.Many2one("account.move", string="Odoo Document", readonly=True, index="btree_not_null")
+    odoo_amount = fields.Monetary(string="Odoo Total", readonly=True, help="Signed: credit notes are negative.")
+    odoo_residual = fields.Monetary(string="Odoo Open Amount", readonly=True)
+    difference = fields.Monetary(readonly=True, help="TusFacturas amount minus Odoo's signed total.")
+    first_seen = fields.Datetime(readonly=True, help="The check that found it first.")
+    last_seen = fields.Datetime(readonly=True, help="The last check that found it.")
+    resolved_date = fields.Datetime(
+        string="Resolved On", readonly=True, help="The first check that no longer found it."
+    )
+    dismiss_reason = fields.Text(string="Reason", readonly=True, tracking=True)
+    dismissed_by_id = fields.Many2one("res.users", readonly=True)
+    dismissed_date = fields.Datetime(string="Dismissed On", readonly=True)
+
+    _sql_constraints = [
+        ("document_uniq", "unique(company_id, cuit, key)", "One discrepancy per company, CUIT and document."),
+    ]
+
+    @api.depends("state")
+    def _compute_state_sequence(self):
+        order = {"open": 1, "dismissed": 2, "resolved": 3}
+        for discrepancy in self:
+            discrepancy.state_sequence = order.get(discrepancy.state, 9)
+
+    # ------------------------------------------------------------------
+    # Users work them; only checks make them
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Discrepancies are found by the checks with TusFacturas, not created."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            if set(vals) & CHECK_FIELDS:
+                raise AccessError(
+                    self.env._(
+                        "What a discrepancy says is what the check with TusFacturas found: it cannot be changed."
+                    )
+                )
+            if "state" in vals and any(
+                d.state != vals["state"] and d.state not in USER_TRANSITIONS.get(vals["state"], ()) for d in self
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Users dismiss open discrepancies and reopen dismissed ones; a discrepancy is resolved "
+                        "when a check with TusFacturas no longer finds it."
+                    )
+                )
+        return super().write(vals)
+
+    def action_dismiss(self, reason):
+        """Dismiss these open discrepancies: they stay dismissed while their amounts stay the same."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the discrepancies are dismissed."))
+        to_dismiss = self.filtered(lambda d: d.state == "open")
+        to_dismiss.write({
+            "state": "dismissed",
+            "dismiss_reason": reason,
+            "dismissed_by_id": self.env.uid,
+            "dismissed_date": fields.Datetime.now(),
+        })  # fmt: skip
+        return to_dismiss
+
+    def action_reopen(self):
+        self.filtered(lambda d: d.state == "dismissed").write({"state": "open"})
+
+    def action_assign(self, user):
+        """Make ``user`` responsible for these discrepancies, with a to-do activity on each."""
+        self.write({"user_id": user.id})
+        for discrepancy in self:
+            discrepancy.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=user.id,
+                summary=self.env._("Check this TusFacturas discrepancy"),
+            )
+
+    def action_open_move(self):
+        self.ensure_one()
+        return self.move_id._get_records_action()
+
+    def action_open_ledger(self):
+        """A fresh TusFacturas current account of the customer (a billed call)."""
+        self.ensure_one()
+        ledger = self.env["tusfacturas.ledger"]._open_for(self.partner_id, self.company_id)
+        return ledger._get_window_action()
+
+    # ------------------------------------------------------------------
+    # Checks write them
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync(self, company, results):
+        """Record what the checks of ``results`` (partner id -> Reconciliation or error message)
+        found in ``company``: new discrepancies are created, those found again updated, those
+        no longer found resolved. A customer whose check failed keeps its discrepancies.
+
+        A constant number of queries whatever the number of discrepancies: one search, one
+        create, grouped updates.
+        """
+        # The statuses first: their rows' locks serialise two checks of the same customer, so
+        # the second one fails as a concurrent update (which Odoo retries) instead of tripping
+        # over the first one's discrepancies.
+        self.env["tusfacturas.partner.status"].flush_model()
+        now = fields.Datetime.now()
+        groups = {}  # id(result) -> (result, partners): customers sharing a CUIT share a result
+        for partner_id, result in results.items():
+            if not isinstance(result, str):
+                groups.setdefault(id(result), (result, []))[1].append(partner_id)
+        if not groups:
+            return
+        checked = self.env["res.partner"].browse(sorted({pid for _r, pids in groups.values() for pid in pids}))
+        checked.commercial_partner_id.fetch(["vat"])
+        problems = []  # (CUIT, its first customer, its matches with a problem)
+        for result, partner_ids in groups.values():
+            partners = checked.filtered(lambda p, ids=partner_ids: p.id in ids).commercial_partner_id
+            states = problem_states(result.comparison.mode)
+            matches = [match for match in result.matches if match.state in states]
+            problems.append((_digits(partners[:1].vat), partners[:1], matches))
+        # The Odoo documents and document types of the whole batch, in one query each.
+        matches = [match for _cuit, _partner, group_matches in problems for match in group_matches]
+        moves = self.env["account.move"].browse({match.document.id for match in matches if match.document})
+        moves.fetch(["name", "commercial_partner_id", "l10n_latam_document_type_id"])
+        types = self.env["tusfacturas.ledger"]._document_types({_key_of(m)[0] for m in matches if _key_of(m)})
+        found = {}  # (cuit, key) -> values
+        for cuit, partner, group_matches in problems:
+            for key, values in self._found_values(group_matches, partner, moves, types).items():
+                found[cuit, key] = values
+        cuits = {cuit for cuit, _partner, _matches in problems}
+        Discrepancy = self.sudo().with_context(tracking_disable=True, mail_create_nosubscribe=True)
+        # One query, whatever their number (a search would be read back in chunks of 1,000).
+        columns = [name for name, field in self._fields.items() if field.store and field.column_type]
+        existing = Discrepancy.search_fetch([("company_id", "=", company.id), ("cuit", "in", list(cuits))], columns)
+        by_key = {(d.cuit, d.key): d for d in existing}
+        seen_again_ids = []
+        for (cuit, key), values in found.items():
+            discrepancy = by_key.get((cuit, key))
+            if not discrepancy:
+                continue
+            changed = {name: value for name, value in values.items() if _differs(discrepancy, name, value)}
+            update = dict(changed)
+            if discrepancy.state == "resolved" or (
+                discrepancy.state == "dismissed" and any(name in changed for name in AMOUNT_FIELDS)
+            ):
+                update.update(state="open", resolved_date=False)  # a dismissal's reason stays, for the record
+            if update:
+                discrepancy.write(update)  # values kept in cache: flushed in one UPDATE per set of fields
+            seen_again_ids.append(discrepancy.id)
+        seen_again = Discrepancy.browse(seen_again_ids)
+        seen_again.write({"last_seen": now})
+        gone = existing.filtered(lambda d: d.state != "resolved") - seen_again
+        gone.write({"state": "resolved", "resolved_date": now})
+        Discrepancy.create([
+            dict(values, company_id=company.id, cuit=cuit, key=key, first_seen=now, last_seen=now)
+            for (cuit, key), values in found.items()
+            if (cuit, key) not in by_key
+        ])  # fmt: skip
+
+    @api.model
+    def _found_values(self, matches, default_partner, moves, types):
+        """``{key: values}`` of the ``matches`` with a problem of one CUIT; ``moves`` are their
+        Odoo documents (fetched), ``types`` maps AFIP codes to document types."""
+        occurrences = Counter()
+        found = {}
+        for match in matches:
+            doc_key = _key_of(match)
+            move = moves.browse(match.document.id) if match.document else moves.browse()
+            base = _format_key(doc_key) if doc_key else f"move-{move.id}" if move else _row_key(match.row)
+            occurrences[base] += 1
+            key = base if occurrences[base] == 1 else f"{base}#{occurrences[base]}"
+            row = match.row
+            currency = self.env["res.currency"].browse(match.currency_id)
+            odoo_total, odoo_residual = match.odoo_amounts
+            sign = match.document.sign if match.document else 1
+            found[key] = {
+                "partner_id": (move.commercial_partner_id or default_partner).id,
+                "kind": match.state,
+                "currency_id": currency.id,
+                "document_type_id": (types.get(doc_key[0]) if doc_key else False)
+                or move.l10n_latam_document_type_id.id,
+                "point_of_sale": doc_key[1] if doc_key else 0,
+                "document_number": doc_key[2] if doc_key else 0,
+                "name": (row.concept if row else move.name) or key,
+                "date": match.date,
+                "tusfacturas_date": row.date if row else False,
+                "tusfacturas_concept": row.concept if row else False,
+                "tusfacturas_amount": currency.round(row.amount) if row else 0.0,
+                "tusfacturas_residual": currency.round(row.residual) if row else 0.0,
+                "move_id": move.id,
+                "odoo_amount": currency.round(sign * odoo_total),
+                "odoo_residual": currency.round(odoo_residual),
+                "difference": currency.round(match.difference),
+            }
+        return found
+
+
+def _key_of(match):
+    """(AFIP code, point of sale, number) of the document a match is about, or None."""
+    ref = match.row.document if match.row else None
+    if ref and ref.afip_code:
+        return ref.key
+    return match.document.key if match.document else None
+
+
+def _format_key(key):
+    code, pos, number = key
+    return f"{code}-{pos:05d}-{number:08d}"
+
+
+def _row_key(row):
+    return f"row-{row.date.isoformat()}-{row.concept}"
+
+
+def _digits(vat):
+    return re.sub(r"\D", "", vat or "")
+
+
+def _differs(record, name, value):
+    current = record[name]
+    field = record._fields[name]
+    if field.type == "many2one":
+        return current.id != (value or False)
+    if field.type == "monetary":
+        return record.currency_id.compare_amounts(current, value or 0.0) != 0
+    return (current or False) != (value or False)

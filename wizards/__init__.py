@@ -1,0 +1,2 @@
+from . import tusfacturas_discrepancy_dismiss
+from . import tusfacturas_discrepancy_assign
