@@ -1,2 +1,3 @@
+from . import tusfacturas_discrepancy_wizard
 from . import tusfacturas_discrepancy_dismiss
 from . import tusfacturas_discrepancy_assign
