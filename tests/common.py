@@ -1,6 +1,6 @@
 from stdnum.ar import cuit as stdnum_cuit
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, http
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
 
@@ -84,6 +84,10 @@ class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):
     @AccountTestInvoicingCommon.setup_chart_template("ar_ri")
     def setUpClass(cls):
         super().setUpClass()
+        # CPython 3.11 may fail to parse in two threads at once ("AST constructor recursion
+        # depth mismatch"): read every manifest for Odoo's static files now, in this thread,
+        # rather than in the first of a browser's parallel requests.
+        assert http.root.statics
         cls.start_sandbox()
         cls.company = cls.company_data["company"]
         cls.configure_company(cls.company)
