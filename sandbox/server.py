@@ -51,15 +51,27 @@ HTTP_MODES = {
     "http_503": 503,
 }
 
-# The first row of the reference's example, for the misbehaving answers.
-_ROW = {
-    "fecha": "11/05/2017",
-    "concepto": "FACTURA A 0002-00000001 (CUIT DE PRUEBA)",
-    "debe": 112.1,
-    "haber": 0,
-    "resta_abonar_de_este_comprobante": 112.1,
-    "saldo": 112.1,
-}
+# The example of the API reference (clientes-cuenta-corriente.md), verbatim.
+REFERENCE_ROWS = [
+    {
+        "fecha": "11/05/2017",
+        "concepto": "FACTURA A 0002-00000001 (CUIT DE PRUEBA)",
+        "debe": 112.1,
+        "haber": 0,
+        "resta_abonar_de_este_comprobante": 112.1,
+        "saldo": 112.1,
+    },
+    {
+        "fecha": "11/05/2017",
+        "concepto": "FACTURA A 0002-00000002 (CUIT DE PRUEBA)",
+        "debe": 112.1,
+        "haber": 0,
+        "resta_abonar_de_este_comprobante": 112.1,
+        "saldo": 224.2,
+    },
+]
+# Its first row, for the misbehaving answers.
+_ROW = REFERENCE_ROWS[0]
 REDIRECT_MODES = {f"redirect_{status}": status for status in (301, 302, 303, 307, 308)}
 
 # Answers that misbehave on purpose; each is described where it is produced (_failure).

@@ -1,5 +1,3 @@
-from stdnum.ar import cuit as stdnum_cuit
-
 from odoo import SUPERUSER_ID, Command, api, http
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
@@ -8,25 +6,6 @@ from ..sandbox import SandboxServer
 from ..sandbox.server import DEFAULT_CREDENTIALS
 
 ADHOC_CUIT = "30714295698"
-# The example of the API reference (clientes-cuenta-corriente.md), verbatim.
-REFERENCE_ROWS = [
-    {
-        "fecha": "11/05/2017",
-        "concepto": "FACTURA A 0002-00000001 (CUIT DE PRUEBA)",
-        "debe": 112.1,
-        "haber": 0,
-        "resta_abonar_de_este_comprobante": 112.1,
-        "saldo": 112.1,
-    },
-    {
-        "fecha": "11/05/2017",
-        "concepto": "FACTURA A 0002-00000002 (CUIT DE PRUEBA)",
-        "debe": 112.1,
-        "haber": 0,
-        "resta_abonar_de_este_comprobante": 112.1,
-        "saldo": 224.2,
-    },
-]
 
 
 def thread_env(registry, cr, uid=SUPERUSER_ID):
@@ -35,19 +14,6 @@ def thread_env(registry, cr, uid=SUPERUSER_ID):
     creating the environment needs not look the registry up (and wait for that lock)."""
     cr.transaction = api.Transaction(registry)
     return api.Environment(cr, uid, {})
-
-
-def make_cuits(count, prefix="30"):
-    """``count`` distinct valid CUITs."""
-    cuits = []
-    body = 50000000
-    while len(cuits) < count:
-        base = f"{prefix}{body:08d}"
-        check = stdnum_cuit.calc_check_digit(base)
-        if len(check) == 1 and stdnum_cuit.is_valid(base + check):
-            cuits.append(base + check)
-        body += 1
-    return cuits
 
 
 def tf_row(concept, debe=0.0, haber=0.0, resta=0.0, saldo=0.0, fecha="01/03/2026"):

@@ -3,9 +3,9 @@ import logging
 from odoo.tests import BaseCase, tagged
 
 from ..sandbox import SandboxServer
-from ..sandbox.server import DEFAULT_CREDENTIALS
+from ..sandbox.server import DEFAULT_CREDENTIALS, REFERENCE_ROWS
 from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
-from .common import ADHOC_CUIT, REFERENCE_ROWS
+from .common import ADHOC_CUIT
 
 CLIENT_LOGGER = TusFacturasClient.__module__
 ADDON_LOGGER = CLIENT_LOGGER.rsplit(".", 2)[0]

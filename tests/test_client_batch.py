@@ -4,9 +4,11 @@ customer, a refusal stops the batch, every failure reads as a clear message."""
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
+from ..sandbox.cuits import make_cuits
+from ..sandbox.server import REFERENCE_ROWS
 from ..tusfacturas import TusFacturasClient, TusFacturasError
 from ..tusfacturas.breaker import CircuitBreaker
-from .common import ADHOC_CUIT, REFERENCE_ROWS, TusFacturasCase, make_cuits
+from .common import ADHOC_CUIT, TusFacturasCase
 
 
 class BuggyClient(TusFacturasClient):

@@ -13,10 +13,10 @@ from unittest.mock import patch
 from odoo.tests import BaseCase, tagged
 
 from ..sandbox import SandboxServer
-from ..sandbox.server import gzip_bomb
+from ..sandbox.server import REFERENCE_ROWS, gzip_bomb
 from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
 from ..tusfacturas.client import MAX_BYTES, MAX_ERROR_TEXT
-from .common import ADHOC_CUIT, REFERENCE_ROWS
+from .common import ADHOC_CUIT
 
 CLIENT_LOGGER = TusFacturasClient.__module__
 ADDON_LOGGER = CLIENT_LOGGER.rsplit(".", 2)[0]  # the client, the sandbox, the models

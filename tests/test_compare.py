@@ -8,7 +8,8 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import ADHOC_CUIT, TusFacturasCase, make_cuits, tf_row
+from ..sandbox.cuits import make_cuits
+from .common import ADHOC_CUIT, TusFacturasCase, tf_row
 
 
 @tagged("post_install", "-at_install")

@@ -9,8 +9,9 @@ from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..sandbox.cuits import make_cuits
 from ..sandbox.server import DEFAULT_CREDENTIALS
-from .common import SandboxCase, make_cuits, thread_env
+from .common import SandboxCase, thread_env
 
 COMPANY_FIELDS = [
     "tusfacturas_usertoken",

@@ -14,7 +14,8 @@ from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import config
 
 from ..models import res_partner_reconciliation
-from .common import TusFacturasCase, make_cuits, tf_row
+from ..sandbox.cuits import make_cuits
+from .common import TusFacturasCase, tf_row
 
 CRON_XMLID = "tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile"
 

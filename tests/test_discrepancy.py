@@ -6,8 +6,9 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
+from ..sandbox.cuits import make_cuits
 from ..tusfacturas import parse_ledger
-from .common import ADHOC_CUIT, TusFacturasCase, make_cuits, tf_row
+from .common import ADHOC_CUIT, TusFacturasCase, tf_row
 
 
 @tagged("post_install", "-at_install")

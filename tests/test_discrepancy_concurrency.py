@@ -7,8 +7,9 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..sandbox.cuits import make_cuits
 from ..tusfacturas import parse_ledger
-from .common import make_cuits, tf_row, thread_env
+from .common import tf_row, thread_env
 
 
 @tagged("post_install", "-at_install")

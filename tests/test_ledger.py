@@ -3,7 +3,8 @@ from datetime import date
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tests import tagged
 
-from .common import ADHOC_CUIT, REFERENCE_ROWS, TusFacturasCase
+from ..sandbox.server import REFERENCE_ROWS
+from .common import ADHOC_CUIT, TusFacturasCase
 
 
 @tagged("post_install", "-at_install")

@@ -2,7 +2,8 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import ADHOC_CUIT, REFERENCE_ROWS, TusFacturasCase
+from ..sandbox.server import REFERENCE_ROWS
+from .common import ADHOC_CUIT, TusFacturasCase
 
 SECRETS = ("tusfacturas_usertoken", "tusfacturas_apikey", "tusfacturas_apitoken")
 

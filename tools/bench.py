@@ -32,7 +32,6 @@ import time
 import tracemalloc
 
 import requests
-from stdnum.ar import cuit as stdnum_cuit
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -134,14 +133,9 @@ JOURNAL_ITEMS_SPEC = {
 
 
 def make_cuits(count, body=60000000):
-    cuits = []
-    while len(cuits) < count:
-        base = f"30{body:08d}"
-        check = stdnum_cuit.calc_check_digit(base)
-        if len(check) == 1 and stdnum_cuit.is_valid(base + check):
-            cuits.append(base + check)
-        body += 1
-    return cuits
+    from odoo.addons.tusfacturas_cuenta_corriente.sandbox.cuits import make_cuits as sandbox_cuits
+
+    return sandbox_cuits(count, body=body)
 
 
 def tf_row(concept, debe=0.0, haber=0.0, resta=0.0, saldo=0.0):
