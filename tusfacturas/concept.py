@@ -55,8 +55,9 @@ class DocumentRef:
 
 
 def _normalize(text):
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # accents, as in "NOTA DE CRÉDITO": dropped
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.upper().split())
 
 

@@ -12,6 +12,7 @@ from .concept import DocumentRef, parse_concept
 # point or comma, but "1.234" or "1,234" could be a thousands separator: refused.
 _NUMBER = re.compile(r"^-?[0-9]{1,18}(?:[.,][0-9]{1,6})?$")
 _AMBIGUOUS = re.compile(r"^-?[1-9][0-9]{0,2}[.,][0-9]{3}$")
+_DATE = re.compile(r"^\s*([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\s*$", re.ASCII)
 MAX_AMOUNT = 1e15  # far beyond any real balance, far below float's exact range
 AMOUNT_FIELDS = (
     ("debit", "debe"),
@@ -57,13 +58,19 @@ def _amount(value, field, row):
     return amount
 
 
-def _date(value, row):
-    """A real calendar date written ``dd/mm/yyyy``."""
-    try:
-        if isinstance(value, str) and len(value) <= 20:
-            return datetime.datetime.strptime(value.strip(), "%d/%m/%Y").date()
-    except ValueError as exc:
-        raise TusFacturasError("invalid_response", field="fecha", row=row) from exc
+def _date(value, row, known):
+    """A real calendar date written ``dd/mm/yyyy`` (day and month of one or two digits, as
+    ``strptime``'s ``%d/%m/%Y``); ``known`` caches the dates already read (a ledger repeats them)."""
+    date = known.get(value) if isinstance(value, str) else None
+    if date:
+        return date
+    match = _DATE.match(value) if isinstance(value, str) and len(value) <= 20 else None
+    if match:
+        try:
+            date = known[value] = datetime.date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError as exc:
+            raise TusFacturasError("invalid_response", field="fecha", row=row) from exc
+        return date
     raise TusFacturasError("invalid_response", field="fecha", row=row)
 
 
@@ -84,7 +91,7 @@ def parse_ledger(results):
 def _parse_rows(results):
     if not isinstance(results, list):
         raise TusFacturasError("invalid_response", field="resultados")
-    rows = []
+    rows, dates = [], {}
     for index, raw in enumerate(results, start=1):
         if not isinstance(raw, dict):
             raise TusFacturasError("invalid_response", field="resultados", row=index)
@@ -97,7 +104,7 @@ def _parse_rows(results):
         amounts = {name: _amount(raw[api], api, index) for name, api in AMOUNT_FIELDS}
         rows.append(
             LedgerRow(
-                date=_date(raw["fecha"], index),
+                date=_date(raw["fecha"], index, dates),
                 concept=concept.strip(),
                 document=parse_concept(concept),
                 **amounts,
