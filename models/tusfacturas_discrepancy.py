@@ -3,6 +3,7 @@ from collections import Counter
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..tusfacturas.matching import (
     AMOUNT_MISMATCH,
@@ -32,6 +33,8 @@ FOUND_FIELDS = (
 AMOUNT_FIELDS = ("kind", "tusfacturas_amount", "tusfacturas_residual", "odoo_amount", "odoo_residual", "difference")
 # State a user may set -> the states it may be set from.
 USER_TRANSITIONS = {"dismissed": ("open",), "open": ("dismissed",)}
+# Open first, then dismissed, then resolved (the list's order).
+STATE_SEQUENCE = {"open": 1, "dismissed": 2, "resolved": 3}
 CHECK_FIELDS = frozenset(
     (*FOUND_FIELDS, "company_id", "partner_id", "cuit", "key", "first_seen", "last_seen", "resolved_date")
 )
@@ -103,9 +106,8 @@ class TusFacturasDiscrepancy(models.Model):
 
     @api.depends("state")
     def _compute_state_sequence(self):
-        order = {"open": 1, "dismissed": 2, "resolved": 3}
         for discrepancy in self:
-            discrepancy.state_sequence = order.get(discrepancy.state, 9)
+            discrepancy.state_sequence = STATE_SEQUENCE.get(discrepancy.state, 9)
 
     # ------------------------------------------------------------------
     # Users work them; only checks make them
@@ -183,8 +185,9 @@ class TusFacturasDiscrepancy(models.Model):
         found in ``company``: new discrepancies are created, those found again updated, those
         no longer found resolved. A customer whose check failed keeps its discrepancies.
 
-        A constant number of queries whatever the number of discrepancies: one search, one
-        create, grouped updates.
+        A constant number of queries whatever the number of discrepancies: one read of those
+        found before, one UPDATE per kind of change (found again, reopened, resolved), the
+        create of the new ones; only discrepancies whose amounts changed go through ``write``.
         """
         # The statuses first: their rows' locks serialise two checks of the same customer, so
         # the second one fails as a concurrent update (which Odoo retries) instead of tripping
@@ -205,67 +208,103 @@ class TusFacturasDiscrepancy(models.Model):
             states = problem_states(result.comparison.mode)
             matches = [match for match in result.matches if match.state in states]
             problems.append((_digits(partners[:1].vat), partners[:1], matches))
-        # The Odoo documents and document types of the whole batch, in one query each.
+        # The document types of the whole batch in one query; the Odoo documents carry theirs.
         matches = [match for _cuit, _partner, group_matches in problems for match in group_matches]
-        moves = self.env["account.move"].browse({match.document.id for match in matches if match.document})
-        moves.fetch(["name", "commercial_partner_id", "l10n_latam_document_type_id"])
         types = self.env["tusfacturas.ledger"]._document_types({_key_of(m)[0] for m in matches if _key_of(m)})
         found = {}  # (cuit, key) -> values
         for cuit, partner, group_matches in problems:
-            for key, values in self._found_values(group_matches, partner, moves, types).items():
+            for key, values in self._found_values(group_matches, partner, types).items():
                 found[cuit, key] = values
-        cuits = {cuit for cuit, _partner, _matches in problems}
+        cuits = sorted({cuit for cuit, _partner, _matches in problems})
         Discrepancy = self.sudo().with_context(tracking_disable=True, mail_create_nosubscribe=True)
-        # One query, whatever their number (a search would be read back in chunks of 1,000).
-        columns = [name for name, field in self._fields.items() if field.store and field.column_type]
-        existing = Discrepancy.search_fetch([("company_id", "=", company.id), ("cuit", "in", list(cuits))], columns)
-        by_key = {(d.cuit, d.key): d for d in existing}
-        seen_again_ids = []
+        existing = Discrepancy._found_before(company, cuits)
+        seen_again_ids, reopened_ids, changes = [], [], {}
         for (cuit, key), values in found.items():
-            discrepancy = by_key.get((cuit, key))
-            if not discrepancy:
+            before = existing.get((cuit, key))
+            if not before:
                 continue
-            changed = {name: value for name, value in values.items() if _differs(discrepancy, name, value)}
-            update = dict(changed)
-            if discrepancy.state == "resolved" or (
-                discrepancy.state == "dismissed" and any(name in changed for name in AMOUNT_FIELDS)
+            changed = {name: value for name, value in values.items() if _differs(before, name, value)}
+            if before["state"] == "resolved" or (
+                before["state"] == "dismissed" and any(name in changed for name in AMOUNT_FIELDS)
             ):
-                update.update(state="open", resolved_date=False)  # a dismissal's reason stays, for the record
-            if update:
-                discrepancy.write(update)  # values kept in cache: flushed in one UPDATE per set of fields
-            seen_again_ids.append(discrepancy.id)
-        seen_again = Discrepancy.browse(seen_again_ids)
-        seen_again.write({"last_seen": now})
-        gone = existing.filtered(lambda d: d.state != "resolved") - seen_again
-        gone.write({"state": "resolved", "resolved_date": now})
+                reopened_ids.append(before["id"])  # a dismissal's reason stays, for the record
+            if changed:
+                changes[before["id"]] = changed
+            seen_again_ids.append(before["id"])
+        # Values kept in cache (the records prefetched together): one UPDATE per set of fields.
+        for discrepancy in Discrepancy.browse(changes):
+            discrepancy.write(changes[discrepancy.id])
+        seen = set(seen_again_ids)
+        gone_ids = [d["id"] for d in existing.values() if d["state"] != "resolved" and d["id"] not in seen]
+        Discrepancy._set_found(seen_again_ids, {"last_seen": now})
+        Discrepancy._set_found(reopened_ids, {"state": "open", "resolved_date": None})
+        Discrepancy._set_found(gone_ids, {"state": "resolved", "resolved_date": now})
         Discrepancy.create([
             dict(values, company_id=company.id, cuit=cuit, key=key, first_seen=now, last_seen=now)
             for (cuit, key), values in found.items()
-            if (cuit, key) not in by_key
+            if (cuit, key) not in existing
         ])  # fmt: skip
 
     @api.model
-    def _found_values(self, matches, default_partner, moves, types):
-        """``{key: values}`` of the ``matches`` with a problem of one CUIT; ``moves`` are their
-        Odoo documents (fetched), ``types`` maps AFIP codes to document types."""
+    def _found_before(self, company, cuits):
+        """``{(cuit, key): {column: value}}``: what the earlier checks found for ``cuits`` in
+        ``company``, in one query whatever their number (no records built)."""
+        self.flush_model()
+        columns = ["id", "state", "partner_id", *FOUND_FIELDS]
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM %s WHERE company_id = %s AND cuit = ANY(%s)",
+                SQL(", ").join(SQL.identifier(name) for name in ["cuit", "key", *columns]),
+                SQL.identifier(self._table),
+                company.id,
+                cuits,
+            )
+        )
+        return {(cuit, key): dict(zip(columns, values, strict=True)) for cuit, key, *values in self.env.cr.fetchall()}
+
+    def _set_found(self, ids, values):
+        """Write what a check found on the discrepancies ``ids``, the same ``values`` for all, in
+        one UPDATE (the ORM would write them by hundreds). The state's sequence follows it."""
+        if not ids:
+            return
+        if "state" in values:
+            values = dict(values, state_sequence=STATE_SEQUENCE[values["state"]])
+        values = dict(values, write_uid=self.env.uid, write_date=self.env.cr.now())
+        records = self.browse(ids)
+        records.flush_recordset(list(values))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s WHERE id = ANY(%s)",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL("%s = %s", SQL.identifier(name), value) for name, value in values.items()),
+                list(ids),
+            )
+        )
+        records.invalidate_recordset(list(values))
+
+    @api.model
+    def _found_values(self, matches, default_partner, types):
+        """``{key: values}`` of the ``matches`` with a problem of one CUIT; ``types`` maps AFIP
+        codes to document types."""
         occurrences = Counter()
         found = {}
         for match in matches:
             doc_key = _key_of(match)
-            move = moves.browse(match.document.id) if match.document else moves.browse()
+            move = match.document
             base = _format_key(doc_key) if doc_key else f"move-{move.id}" if move else _row_key(match.row)
             occurrences[base] += 1
             key = base if occurrences[base] == 1 else f"{base}#{occurrences[base]}"
             row = match.row
             currency = self.env["res.currency"].browse(match.currency_id)
             odoo_total, odoo_residual = match.odoo_amounts
-            sign = match.document.sign if match.document else 1
+            sign = move.sign if move else 1
             found[key] = {
-                "partner_id": (move.commercial_partner_id or default_partner).id,
+                "partner_id": (move and move.partner_id) or default_partner.id,
                 "kind": match.state,
                 "currency_id": currency.id,
                 "document_type_id": (types.get(doc_key[0]) if doc_key else False)
-                or move.l10n_latam_document_type_id.id,
+                or (move and move.document_type_id)
+                or False,
                 "point_of_sale": doc_key[1] if doc_key else 0,
                 "document_number": doc_key[2] if doc_key else 0,
                 "name": (row.concept if row else move.name) or key,
@@ -274,7 +313,7 @@ class TusFacturasDiscrepancy(models.Model):
                 "tusfacturas_concept": row.concept if row else False,
                 "tusfacturas_amount": currency.round(row.amount) if row else 0.0,
                 "tusfacturas_residual": currency.round(row.residual) if row else 0.0,
-                "move_id": move.id,
+                "move_id": move.id if move else False,
                 "odoo_amount": currency.round(sign * odoo_total),
                 "odoo_residual": currency.round(odoo_residual),
                 "difference": currency.round(match.difference),
@@ -303,11 +342,7 @@ def _digits(vat):
     return re.sub(r"\D", "", vat or "")
 
 
-def _differs(record, name, value):
-    current = record[name]
-    field = record._fields[name]
-    if field.type == "many2one":
-        return current.id != (value or False)
-    if field.type == "monetary":
-        return record.currency_id.compare_amounts(current, value or 0.0) != 0
-    return (current or False) != (value or False)
+def _differs(before, name, value):
+    """Whether ``value`` (as a check writes it) differs from the stored ``before[name]``.
+    Amounts are rounded in their currency on both sides: plain equality is enough."""
+    return (before[name] or None) != (value or None)

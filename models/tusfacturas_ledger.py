@@ -219,30 +219,18 @@ class TusFacturasLedger(models.TransientModel):
         self.env.cr.execute(SQL("DELETE FROM %s WHERE ledger_id = %s", SQL.identifier(Line._table), self.id))
         if matches:
             doc_types = self._document_types({m.row.document.afip_code for m in matches if m.row and m.row.document})
-            odoo_only = self._odoo_only_documents(matches)
             currencies = self.env["res.currency"].browse({match.currency_id for match in matches})
             rounders = {currency.id: _rounder(currency.rounding) for currency in currencies}
             now = self.env.cr.now()
             log = f"\t{self.env.uid}\t{now}\t{self.env.uid}\t{now}\n"
             text = "".join(
-                _copy_line(self._line_values(seq, match, doc_types, odoo_only, rounders[match.currency_id])) + log
+                _copy_line(self._line_values(seq, match, doc_types, rounders[match.currency_id])) + log
                 for seq, match in enumerate(matches, start=1)
             )
             _copy(self.env.cr, Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), text)
             del text
         Line.invalidate_model()
         self.invalidate_recordset(["line_ids", *(f"{state}_count" for state in STATES)])
-
-    def _odoo_only_documents(self, matches):
-        """Name and document type of the Odoo documents no row names, in one query."""
-        ids = [match.document.id for match in matches if not match.row and match.document]
-        if not ids:
-            return {}
-        Move = self.env["account.move"]
-        query = Move._search([("id", "in", ids)])
-        columns = ("id", "name", "l10n_latam_document_type_id")
-        self.env.cr.execute(query.select(*(SQL.identifier(Move._table, name) for name in columns)))
-        return {move_id: (name, type_id) for move_id, name, type_id in self.env.cr.fetchall()}
 
     def _scope_description(self):
         """What was compared, in words: "Compared from 01/03/2025, points of sale 0002 and 0005."."""
@@ -268,7 +256,7 @@ class TusFacturasLedger(models.TransientModel):
             what = self.env._("Documents are compared; open amounts and payments are shown for information.")
         return ", ".join(parts) + ". " + what
 
-    def _line_values(self, sequence, match, doc_types, odoo_only, round_amount):
+    def _line_values(self, sequence, match, doc_types, round_amount):
         """The row of ``match`` as a tuple in ``LINE_COLUMNS``' order, amounts rounded in its currency."""
         row, move = match.row, match.document
         odoo_total, odoo_residual = match.odoo_amounts
@@ -279,7 +267,7 @@ class TusFacturasLedger(models.TransientModel):
             document_type_id = (doc_types.get(ref.afip_code) if ref else None) or None
             point_of_sale, document_number = (ref.point_of_sale, ref.number) if ref else (0, 0)
         else:
-            concept, document_type_id = odoo_only[move.id]
+            concept, document_type_id = move.name, move.document_type_id
             signed = move.signed_total(match.currency)
             date, debit, credit, residual, balance = move.date, max(signed, 0.0), max(-signed, 0.0), odoo_residual, 0.0
             point_of_sale, document_number = move.key[1:] if move.key else (0, 0)

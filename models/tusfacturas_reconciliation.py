@@ -101,8 +101,16 @@ class TusFacturasReconciliation(models.AbstractModel):
         the few AFIP document types named: no records built, whatever the number of documents.
         """
         Move = self.env["account.move"]
+        # Through ``partner_id``, which has an index (``commercial_partner_id`` has none): the
+        # customers' contacts, archived ones included, whose documents count as theirs.
+        contacts = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            ._search([("commercial_partner_id", "in", partners.ids)])
+        )
         query = Move._search(
             [
+                ("partner_id", "in", contacts),
                 ("commercial_partner_id", "in", partners.ids),
                 ("company_id", "=", company.id),
                 ("move_type", "in", ("out_invoice", "out_refund")),
@@ -136,6 +144,9 @@ class TusFacturasReconciliation(models.AbstractModel):
                     residual_company=round_company((residual or 0.0) / rate),
                     foreign_currency=foreign,
                     in_scope=journal_id in journals,
+                    name=name,
+                    partner_id=partner_id,
+                    document_type_id=type_id,
                 )
             )
         return documents

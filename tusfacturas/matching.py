@@ -68,7 +68,8 @@ class OdooDocument:
     no AFIP numbering. Totals and residuals are positive, in the document currency
     (``total``, ``residual``) and in the company currency at the document's own rate
     (``total_company``, ``residual_company``); ``sign`` is 1 for an invoice or debit
-    note, -1 for a credit note.
+    note, -1 for a credit note. ``name``, ``partner_id`` and ``document_type_id`` are
+    carried for the Odoo layer (what it shows and records), matching ignores them.
     """
 
     id: int
@@ -82,6 +83,9 @@ class OdooDocument:
     residual_company: float
     foreign_currency: bool = False
     in_scope: bool = True
+    name: str | None = None
+    partner_id: int | None = None
+    document_type_id: int | None = None
 
     def amounts(self, currency):
         """(total, residual) in ``COMPANY_CURRENCY`` or ``DOCUMENT_CURRENCY``."""
