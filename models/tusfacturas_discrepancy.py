@@ -14,6 +14,7 @@ from ..tusfacturas.matching import (
     RESIDUAL_MISMATCH,
     problem_states,
 )
+from .tusfacturas_ledger import currency_rounder
 
 KINDS = [
     (AMOUNT_MISMATCH, "Different total"),
@@ -287,7 +288,7 @@ class TusFacturasDiscrepancy(models.Model):
         """``{key: values}`` of the ``matches`` with a problem of one CUIT; ``types`` maps AFIP
         codes to document types."""
         occurrences = Counter()
-        found = {}
+        found, rounders = {}, {}
         for match in matches:
             doc_key = _key_of(match)
             move = match.document
@@ -295,13 +296,17 @@ class TusFacturasDiscrepancy(models.Model):
             occurrences[base] += 1
             key = base if occurrences[base] == 1 else f"{base}#{occurrences[base]}"
             row = match.row
-            currency = self.env["res.currency"].browse(match.currency_id)
+            round_amount = rounders.get(match.currency_id)
+            if not round_amount:
+                round_amount = rounders[match.currency_id] = currency_rounder(
+                    self.env["res.currency"].browse(match.currency_id).rounding
+                )
             odoo_total, odoo_residual = match.odoo_amounts
             sign = move.sign if move else 1
             found[key] = {
                 "partner_id": (move and move.partner_id) or default_partner.id,
                 "kind": match.state,
-                "currency_id": currency.id,
+                "currency_id": match.currency_id,
                 "document_type_id": (types.get(doc_key[0]) if doc_key else False)
                 or (move and move.document_type_id)
                 or False,
@@ -311,12 +316,12 @@ class TusFacturasDiscrepancy(models.Model):
                 "date": match.date,
                 "tusfacturas_date": row.date if row else False,
                 "tusfacturas_concept": row.concept if row else False,
-                "tusfacturas_amount": currency.round(row.amount) if row else 0.0,
-                "tusfacturas_residual": currency.round(row.residual) if row else 0.0,
+                "tusfacturas_amount": round_amount(row.amount) if row else 0.0,
+                "tusfacturas_residual": round_amount(row.residual) if row else 0.0,
                 "move_id": move.id if move else False,
-                "odoo_amount": currency.round(sign * odoo_total),
-                "odoo_residual": currency.round(odoo_residual),
-                "difference": currency.round(match.difference),
+                "odoo_amount": round_amount(sign * odoo_total),
+                "odoo_residual": round_amount(odoo_residual),
+                "difference": round_amount(match.difference),
             }
         return found
 

@@ -16,7 +16,7 @@ RECEIVABLE_ORDER = "date, id"
 # Odoo computes ``cumulated_balance`` for a list sorted newest first (it sums from the
 # bottom row up): the receivables are listed oldest first, so it is given the reverse.
 RECEIVABLE_ORDER_REVERSED = "date desc, id desc"
-# The columns of tusfacturas.ledger.line written in bulk, in _line_values' order.
+# The columns of tusfacturas.ledger.line written in bulk, in _line_text's order.
 LINE_COLUMNS = (
     "ledger_id", "sequence", "currency_id", "match_state", "match_currency", "move_id", "date", "concept",
     "document_type_id", "point_of_sale", "document_number",
@@ -220,11 +220,11 @@ class TusFacturasLedger(models.TransientModel):
         if matches:
             doc_types = self._document_types({m.row.document.afip_code for m in matches if m.row and m.row.document})
             currencies = self.env["res.currency"].browse({match.currency_id for match in matches})
-            rounders = {currency.id: _rounder(currency.rounding) for currency in currencies}
+            rounders = {currency.id: currency_rounder(currency.rounding) for currency in currencies}
             now = self.env.cr.now()
             log = f"\t{self.env.uid}\t{now}\t{self.env.uid}\t{now}\n"
             text = "".join(
-                _copy_line(self._line_values(seq, match, doc_types, rounders[match.currency_id])) + log
+                self._line_text(seq, match, doc_types, rounders[match.currency_id]) + log
                 for seq, match in enumerate(matches, start=1)
             )
             _copy(self.env.cr, Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), text)
@@ -256,28 +256,31 @@ class TusFacturasLedger(models.TransientModel):
             what = self.env._("Documents are compared; open amounts and payments are shown for information.")
         return ", ".join(parts) + ". " + what
 
-    def _line_values(self, sequence, match, doc_types, round_amount):
-        """The row of ``match`` as a tuple in ``LINE_COLUMNS``' order, amounts rounded in its currency."""
+    def _line_text(self, sequence, match, doc_types, round_amount):
+        """The line of ``match`` in COPY's text format, its columns in ``LINE_COLUMNS``' order
+        (without the log columns), amounts rounded in its currency."""
         row, move = match.row, match.document
         odoo_total, odoo_residual = match.odoo_amounts
         if row:
             ref = row.document
             date, concept = row.date, row.concept
             debit, credit, residual, balance = row.debit, row.credit, row.residual, row.balance
-            document_type_id = (doc_types.get(ref.afip_code) if ref else None) or None
+            document_type_id = doc_types.get(ref.afip_code) if ref else None
             point_of_sale, document_number = (ref.point_of_sale, ref.number) if ref else (0, 0)
         else:
             concept, document_type_id = move.name, move.document_type_id
             signed = move.signed_total(match.currency)
             date, debit, credit, residual, balance = move.date, max(signed, 0.0), max(-signed, 0.0), odoo_residual, 0.0
             point_of_sale, document_number = move.key[1:] if move.key else (0, 0)
+        amounts = "\t".join([
+            str(round_amount(amount))
+            for amount in (debit, credit, residual, balance, odoo_total, odoo_residual, match.difference)
+        ])  # fmt: skip
         return (
-            self.id, sequence, match.currency_id, match.state, match.currency or None, move.id if move else None,
-            date, concept, document_type_id or None, point_of_sale or 0, document_number or 0,
-            *(round_amount(amount) for amount in (
-                debit, credit, residual, balance, odoo_total, odoo_residual, match.difference,
-            )),
-        )  # fmt: skip
+            f"{self.id}\t{sequence}\t{match.currency_id}\t{match.state}\t{match.currency or _NULL}\t"
+            f"{move.id if move else _NULL}\t{date or _NULL}\t{_copy_text(concept)}\t{document_type_id or _NULL}\t"
+            f"{point_of_sale or 0}\t{document_number or 0}\t{amounts}"
+        )
 
     def _document_types(self, codes):
         """AFIP code -> id of the Argentine ``l10n_latam.document.type``, in one query."""
@@ -346,7 +349,7 @@ class TusFacturasLedger(models.TransientModel):
         return self._get_window_action()
 
 
-def _rounder(rounding):
+def currency_rounder(rounding):
     """``float_round`` to ``rounding`` (a currency's), faster for amounts already rounded.
 
     With a decimal rounding (0.01: ``digits`` 2), an amount that Python's ``round`` keeps as it
@@ -367,12 +370,12 @@ def _rounder(rounding):
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_line(values):
-    """``values`` as a line of PostgreSQL's COPY text format (without its end)."""
-    return "\t".join(
-        "\\N" if value is None else value.translate(_COPY_ESCAPES) if isinstance(value, str) else str(value)
-        for value in values
-    )
+_NULL = "\\N"
+
+
+def _copy_text(value):
+    """``value`` (text, or None or False: no value) as a column of PostgreSQL's COPY text format."""
+    return _NULL if value is None or value is False else value.translate(_COPY_ESCAPES)
 
 
 def _copy(cr, table, columns, text):
@@ -381,7 +384,7 @@ def _copy(cr, table, columns, text):
     callback = psycopg2.extensions.get_wait_callback()
     psycopg2.extensions.set_wait_callback(None)
     try:
-        cr.copy_from(io.StringIO(text), table=table, columns=columns, null="\\N")
+        cr.copy_from(io.StringIO(text), table=table, columns=columns, null=_NULL)
     finally:
         psycopg2.extensions.set_wait_callback(callback)
 

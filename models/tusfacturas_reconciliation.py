@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from odoo import api, models
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL, float_compare, float_round
 
 from ..tusfacturas import TusFacturasError, parse_ledger
 from ..tusfacturas.breaker import CircuitBreaker
@@ -180,8 +180,9 @@ class TusFacturasReconciliation(models.AbstractModel):
         """Compare ``rows`` (TusFacturas) with ``documents`` and ``other`` entries (Odoo)
         in ``company``'s scope and mode; round the totals per currency."""
         currency = company.currency_id
+        rounding = currency.rounding
         comparison = match_ledger(
-            rows, documents, lambda a, b: currency.compare_amounts(a, b) == 0,
+            rows, documents, lambda a, b: a == b or float_compare(a, b, precision_rounding=rounding) == 0,
             company_currency_id=currency.id, mode=company.tusfacturas_compare_mode,
             since=company.tusfacturas_compare_from or None, until=until, other=other,
         )  # fmt: skip
