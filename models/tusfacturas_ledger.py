@@ -18,7 +18,7 @@ RECEIVABLE_ORDER = "date, id"
 RECEIVABLE_ORDER_REVERSED = "date desc, id desc"
 # The columns of tusfacturas.ledger.line written in bulk, in _line_text's order.
 LINE_COLUMNS = (
-    "ledger_id", "sequence", "currency_id", "match_state", "match_currency", "move_id", "date", "concept",
+    "ledger_id", "sequence", "row_number", "currency_id", "match_state", "match_currency", "move_id", "date", "concept",
     "document_type_id", "point_of_sale", "document_number",
     "debit", "credit", "residual", "balance", "odoo_amount", "odoo_residual", "difference",
 )  # fmt: skip
@@ -48,7 +48,8 @@ class TusFacturasLedger(models.TransientModel):
     fetched_rows = fields.Json(
         readonly=True,
         prefetch=False,  # every row of the ledger: read for the "Until" date only, never with the header
-        help="The rows as fetched, to compare again without a new call.",
+        help='The rows as fetched, kept apart once an "Until" date leaves some of them out of the lines, to '
+        "compare again without a new call (until then the lines hold every row).",
     )
     date_to = fields.Date(
         string="Until",
@@ -158,35 +159,66 @@ class TusFacturasLedger(models.TransientModel):
         self.ensure_one()
         self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
         rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, self.cuit)
+        if self.fetch_date:
+            self._keep_rows(None)  # a refresh: rows kept from the previous fetch are stale
         self.sudo().write({"fetch_date": fields.Datetime.now()})
-        self._store_fetched_rows(rows)
-        result = self._build(rows)
+        result = self._build(rows, kept=False)
         if self.date_to:
             result = self._compare(rows, until=None)
         self.env["tusfacturas.partner.status"]._store(
             self.partner_ids, self.company_id, dict.fromkeys(self.partner_ids.ids, result)
         )
 
-    def _store_fetched_rows(self, rows):
-        """Keep ``rows`` for the "Until" date: serialised once, straight to the column, neither
-        copied nor cached by the ORM (a Json field deep-copies its value on every assignment)."""
+    def _keep_rows(self, rows):
+        """Keep ``rows`` apart (None: forget those kept), for an "Until" date that leaves some of
+        them out of the lines: serialised once, straight to the column, neither copied nor cached
+        by the ORM (a Json field deep-copies its value on every assignment)."""
         self.flush_recordset(["fetched_rows"])
-        payload = json.dumps([_row_to_json(row) for row in rows])
+        payload = None if rows is None else json.dumps([_row_to_json(row) for row in rows])
         self.env.cr.execute(
             SQL("UPDATE %s SET fetched_rows = %s WHERE id = %s", SQL.identifier(self._table), payload, self.id)
         )
         self.invalidate_recordset(["fetched_rows"])
+
+    def _has_kept_rows(self):
+        self.env.cr.execute(
+            SQL("SELECT fetched_rows IS NOT NULL FROM %s WHERE id = %s", SQL.identifier(self._table), self.id)
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _fetched_rows(self, kept):
+        """The rows as fetched, in the API's order: those ``kept`` apart if an "Until" date left
+        some out of the lines, else the lines' own (every row has its line, its amounts as given)."""
+        if kept:
+            rows = [_row_from_json(values) for values in self.fetched_rows]
+            self.invalidate_recordset(["fetched_rows"])
+            return rows
+        Line = self.env["tusfacturas.ledger.line"]
+        Line.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT date, concept, debit, credit, residual, balance FROM %s "
+                "WHERE ledger_id = %s AND row_number IS NOT NULL ORDER BY row_number",
+                SQL.identifier(Line._table),
+                self.id,
+            )
+        )
+        return [_row(*values) for values in self.env.cr.fetchall()]
 
     def _compare(self, rows, until):
         engine = self.env["tusfacturas.reconciliation"]
         groups = {self.cuit: self.partner_ids}
         return engine._compare_groups(self.company_id, groups, {self.cuit: rows}, until=until)[self.cuit]
 
-    def _build(self, rows):
-        """Replace the lines by ``rows`` compared with Odoo's side up to the "Until" date."""
+    def _build(self, rows, kept):
+        """Replace the lines by ``rows`` compared with Odoo's side up to the "Until" date. Unless
+        they are ``kept`` apart already, keep them apart if the lines do not hold them as fetched
+        (an "Until" date leaves some out, or amounts have more decimals than their currency)."""
         self.ensure_one()
         result = self._compare(rows, until=self.date_to)
-        self._write_lines(result.matches)
+        exact = self._write_lines(result.matches, rows)
+        if not kept and (self.date_to or not exact):
+            self._keep_rows(rows)
         self.total_ids.unlink()
         Total = self.env["tusfacturas.ledger.total"]
         Total.create([dict(values, ledger_id=self.id) for values in Total._values(result.totals)])
@@ -202,8 +234,10 @@ class TusFacturasLedger(models.TransientModel):
         })  # fmt: skip
         return result
 
-    def _write_lines(self, matches):
-        """Replace this ledger's lines by one per match: one DELETE and one COPY.
+    def _write_lines(self, matches, rows):
+        """Replace this ledger's lines by one per match (``rows`` are those compared, in the API's
+        order, each line with its row's number): one DELETE and one COPY. Returns whether the
+        rows' amounts are written as fetched (no rounding changed them).
 
         The lines are throw-away rows of a transient model that nobody edits: their values
         are prepared here as the ORM would store them (amounts rounded in their currency,
@@ -217,20 +251,23 @@ class TusFacturasLedger(models.TransientModel):
         Line.check_access("create")
         Line.flush_model()
         self.env.cr.execute(SQL("DELETE FROM %s WHERE ledger_id = %s", SQL.identifier(Line._table), self.id))
+        rounded = []  # rows whose amounts rounding changed
         if matches:
             doc_types = self._document_types({m.row.document.afip_code for m in matches if m.row and m.row.document})
             currencies = self.env["res.currency"].browse({match.currency_id for match in matches})
             rounders = {currency.id: currency_rounder(currency.rounding) for currency in currencies}
+            numbers = {id(row): number for number, row in enumerate(rows, start=1)}
             now = self.env.cr.now()
             log = f"\t{self.env.uid}\t{now}\t{self.env.uid}\t{now}\n"
             text = "".join(
-                self._line_text(seq, match, doc_types, rounders[match.currency_id]) + log
+                self._line_text(seq, match, numbers, doc_types, rounders[match.currency_id], rounded) + log
                 for seq, match in enumerate(matches, start=1)
             )
             _copy(self.env.cr, Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), text)
             del text
         Line.invalidate_model()
         self.invalidate_recordset(["line_ids", *(f"{state}_count" for state in STATES)])
+        return not rounded
 
     def _scope_description(self):
         """What was compared, in words: "Compared from 01/03/2025, points of sale 0002 and 0005."."""
@@ -256,30 +293,32 @@ class TusFacturasLedger(models.TransientModel):
             what = self.env._("Documents are compared; open amounts and payments are shown for information.")
         return ", ".join(parts) + ". " + what
 
-    def _line_text(self, sequence, match, doc_types, round_amount):
+    def _line_text(self, sequence, match, numbers, doc_types, round_amount, rounded):
         """The line of ``match`` in COPY's text format, its columns in ``LINE_COLUMNS``' order
-        (without the log columns), amounts rounded in its currency."""
+        (without the log columns), with its row's number (``numbers``: id of a row -> its
+        position), amounts rounded in its currency; a row that rounding changes goes to ``rounded``."""
         row, move = match.row, match.document
         odoo_total, odoo_residual = match.odoo_amounts
         if row:
             ref = row.document
             date, concept = row.date, row.concept
-            debit, credit, residual, balance = row.debit, row.credit, row.residual, row.balance
+            fetched = (row.debit, row.credit, row.residual, row.balance)
+            amounts = tuple(map(round_amount, fetched))
+            if amounts != fetched:
+                rounded.append(row)
             document_type_id = doc_types.get(ref.afip_code) if ref else None
             point_of_sale, document_number = (ref.point_of_sale, ref.number) if ref else (0, 0)
         else:
             concept, document_type_id = move.name, move.document_type_id
             signed = move.signed_total(match.currency)
-            date, debit, credit, residual, balance = move.date, max(signed, 0.0), max(-signed, 0.0), odoo_residual, 0.0
+            date = move.date
+            amounts = tuple(map(round_amount, (max(signed, 0.0), max(-signed, 0.0), odoo_residual, 0.0)))
             point_of_sale, document_number = move.key[1:] if move.key else (0, 0)
-        amounts = "\t".join([
-            str(round_amount(amount))
-            for amount in (debit, credit, residual, balance, odoo_total, odoo_residual, match.difference)
-        ])  # fmt: skip
+        amounts = "\t".join(map(str, (*amounts, *map(round_amount, (odoo_total, odoo_residual, match.difference)))))
         return (
-            f"{self.id}\t{sequence}\t{match.currency_id}\t{match.state}\t{match.currency or _NULL}\t"
-            f"{move.id if move else _NULL}\t{date or _NULL}\t{_copy_text(concept)}\t{document_type_id or _NULL}\t"
-            f"{point_of_sale or 0}\t{document_number or 0}\t{amounts}"
+            f"{self.id}\t{sequence}\t{numbers[id(row)] if row else _NULL}\t{match.currency_id}\t{match.state}\t"
+            f"{match.currency or _NULL}\t{move.id if move else _NULL}\t{date or _NULL}\t{_copy_text(concept)}\t"
+            f"{document_type_id or _NULL}\t{point_of_sale or 0}\t{document_number or 0}\t{amounts}"
         )
 
     def _document_types(self, codes):
@@ -343,9 +382,8 @@ class TusFacturasLedger(models.TransientModel):
     def action_apply_date_to(self):
         """Compare again up to the "Until" date, from the rows already fetched."""
         self.ensure_one()
-        rows = [_row_from_json(values) for values in self.fetched_rows or []]
-        self.invalidate_recordset(["fetched_rows"])
-        self._build(rows)
+        kept = self._has_kept_rows()
+        self._build(self._fetched_rows(kept), kept)
         return self._get_window_action()
 
 
@@ -401,12 +439,23 @@ def _row_to_json(row):
 
 
 def _row_from_json(values):
+    return _row(
+        datetime.date.fromisoformat(values["date"]),
+        values["concept"],
+        values["debit"],
+        values["credit"],
+        values["residual"],
+        values["balance"],
+    )
+
+
+def _row(date, concept, debit, credit, residual, balance):
     return LedgerRow(
-        date=datetime.date.fromisoformat(values["date"]),
-        concept=values["concept"],
-        debit=values["debit"],
-        credit=values["credit"],
-        residual=values["residual"],
-        balance=values["balance"],
-        document=parse_concept(values["concept"]),
+        date=date,
+        concept=concept,
+        debit=debit,
+        credit=credit,
+        residual=residual,
+        balance=balance,
+        document=parse_concept(concept),
     )

@@ -30,6 +30,9 @@ class TusFacturasLedgerLine(models.TransientModel):
         "res.currency", help="The currency the row was compared in, and of its amounts and difference."
     )
     sequence = fields.Integer()
+    row_number = fields.Integer(
+        string="TusFacturas Row", help="Position of the row in TusFacturas' answer (empty for Odoo's own documents)."
+    )
     date = fields.Date()
     concept = fields.Char()
     debit = fields.Monetary()

@@ -184,6 +184,76 @@ class TestCompare(TusFacturasCase):
         ledger.action_apply_date_to()
         self.assertEqual(len(ledger.line_ids), 2)
 
+    def test_rows_are_kept_apart_only_when_an_until_date_leaves_some_out(self):
+        """Opening writes the rows once, as lines (no second copy of a large ledger); an "Until" date
+        keeps them apart first, so that a later date, or none, finds every row as fetched."""
+        self.company.tusfacturas_compare_mode = "balances"
+        self.invoice(self.customer, 100.0, invoice_date="2026-02-10")
+        april = self.invoice(self.customer, 200.0, invoice_date="2026-04-10")
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001", debe=121.0, resta=121.0, saldo=121.0, fecha="10/02/2026"),
+            tf_row("PAGO RECIBIDO", haber=21.0, saldo=100.0, fecha="20/03/2026"),
+            tf_row("FACTURA A 0001-00000002", debe=242.0, resta=242.0, saldo=342.0, fecha="10/04/2026"),
+        ]
+        ledger = self.open_ledger()
+        everything = [
+            ("FACTURA A 0001-00000001", "matched", 1),
+            ("PAGO RECIBIDO", "not_a_document", 2),
+            ("FACTURA A 0001-00000002", "matched", 3),
+        ]
+        self.assertEqual(self.seen(ledger), everything)
+        self.assertFalse(self.kept(ledger), "the lines hold every row: no second copy")
+
+        for until, expected in (
+            (date(2026, 2, 28), everything[:1]),
+            (date(2026, 4, 30), everything),  # a later date finds the rows the first one left out
+            (date(2026, 3, 31), everything[:2]),
+            (False, everything),
+        ):
+            with self.subTest(until=until):
+                ledger.date_to = until
+                ledger.action_apply_date_to()
+                self.assertEqual(self.seen(ledger), expected)
+                self.assertTrue(self.kept(ledger))
+        self.assertEqual(ledger.line_ids[2].move_id, april)
+        self.assertEqual(len(self.sandbox.calls), 1, "no new billed call")
+
+        # A refresh with no date: the new rows are all in the lines, those kept before are stale.
+        self.sandbox.ledgers[ADHOC_CUIT] = self.sandbox.ledgers[ADHOC_CUIT][:1]
+        ledger.action_refresh()
+        refreshed = [everything[0], (april.name, "missing_in_tusfacturas", 0)]
+        self.assertEqual(self.seen(ledger), refreshed)
+        self.assertFalse(self.kept(ledger))
+        ledger.date_to = date(2026, 12, 31)
+        ledger.action_apply_date_to()
+        self.assertEqual(self.seen(ledger), refreshed)
+
+    def test_rows_with_more_decimals_are_kept_as_fetched(self):
+        """The lines show amounts rounded in their currency: rows with more decimals are kept apart
+        at once, and an "Until" date compares them as TusFacturas gave them."""
+        self.invoice(self.customer, 100.0, invoice_date="2026-02-10")  # 121.00
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001", debe=121.004, resta=121.004, saldo=121.004, fecha="10/02/2026"),
+            tf_row("NOTA DE DEBITO INTERNA", debe=0.004, saldo=121.008, fecha="11/02/2026"),
+        ]
+        ledger = self.open_ledger()
+        self.assertEqual(ledger.line_ids.mapped("debit"), [121.0, 0.0])
+        self.assertTrue(self.kept(ledger))
+        self.company.tusfacturas_compare_mode = "balances"
+        ledger.date_to = date(2026, 12, 31)
+        ledger.action_apply_date_to()
+        # 121.008 in all: 121.01 against Odoo's 121.00 (the rounded lines would say 121.00).
+        self.assertRecordValues(ledger, [{"tusfacturas_balance": 121.01, "odoo_balance": 121.0, "difference": 0.01}])
+
+    def kept(self, ledger):
+        """Whether the ledger keeps its rows apart from its lines."""
+        ledger.flush_recordset()
+        self.env.cr.execute("SELECT fetched_rows IS NOT NULL FROM tusfacturas_ledger WHERE id = %s", [ledger.id])
+        return self.env.cr.fetchone()[0]
+
+    def seen(self, ledger):
+        return [(line.concept, line.match_state, line.row_number) for line in ledger.line_ids]
+
     # ------------------------------------------------------------------
     # 4. Modes
     # ------------------------------------------------------------------
