@@ -259,12 +259,11 @@ class TusFacturasLedger(models.TransientModel):
             numbers = {id(row): number for number, row in enumerate(rows, start=1)}
             now = self.env.cr.now()
             log = f"\t{self.env.uid}\t{now}\t{self.env.uid}\t{now}\n"
-            text = "".join(
+            lines = (
                 self._line_text(seq, match, numbers, doc_types, rounders[match.currency_id], rounded) + log
                 for seq, match in enumerate(matches, start=1)
             )
-            _copy(self.env.cr, Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), text)
-            del text
+            _copy(self.env.cr, Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), lines)
         Line.invalidate_model()
         self.invalidate_recordset(["line_ids", *(f"{state}_count" for state in STATES)])
         return not rounded
@@ -416,15 +415,46 @@ def _copy_text(value):
     return _NULL if value is None or value is False else value.translate(_COPY_ESCAPES)
 
 
-def _copy(cr, table, columns, text):
-    """COPY ``text`` into ``table``'s ``columns``: one statement, whatever the number of lines."""
+def _copy(cr, table, columns, lines):
+    """COPY ``lines`` (text format, each with its end) into ``table``'s ``columns``: one
+    statement, whatever their number, the lines made as PostgreSQL reads them (never all
+    of them in memory at once)."""
     # As Odoo does for ir.model.data: no asynchronous wait callback during a COPY FROM.
     callback = psycopg2.extensions.get_wait_callback()
     psycopg2.extensions.set_wait_callback(None)
     try:
-        cr.copy_from(io.StringIO(text), table=table, columns=columns, null=_NULL)
+        cr.copy_from(_LinesReader(lines), table=table, columns=columns, null=_NULL)
     finally:
         psycopg2.extensions.set_wait_callback(callback)
+
+
+class _LinesReader(io.TextIOBase):
+    """A file whose text is made, line by line, as it is read."""
+
+    def __init__(self, lines):
+        super().__init__()
+        self._lines = iter(lines)
+        self._buffer = []
+        self._size = 0
+
+    def readable(self):
+        return True
+
+    # A file, not a model: no super() to call.
+    def read(self, size=-1):  # pylint: disable=method-required-super
+        whole = size is None or size < 0
+        while whole or self._size < size:
+            line = next(self._lines, None)
+            if line is None:
+                break
+            self._buffer.append(line)
+            self._size += len(line)
+        text = "".join(self._buffer)
+        if whole or len(text) <= size:
+            self._buffer, self._size = [], 0
+            return text
+        self._buffer, self._size = [text[size:]], len(text) - size
+        return text[:size]
 
 
 def _row_to_json(row):

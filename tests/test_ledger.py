@@ -79,6 +79,16 @@ class TestLedger(TusFacturasCase):
         self.assertEqual(ledger.line_ids.debit, 112.10)
         self.assertEqual(ledger.tusfacturas_balance, 112.10)
 
+    def test_concepts_are_written_as_given(self):
+        """Lines are written in bulk as text: tabs, line ends, backslashes and accents in a concept
+        reach the screen as TusFacturas wrote them, in rows long enough to cross the writer's chunks."""
+        concept = "PAGO\tRECIBIDO \\N \\ ÑANDÚ\r\nLÍNEA 2"
+        rows = [dict(REFERENCE_ROWS[0], concepto=f"{concept} {'X' * 5000} {n}") for n in range(3)]
+        self.sandbox.ledgers[ADHOC_CUIT] = rows
+        ledger = self.open_ledger()
+        self.assertEqual(ledger.line_ids.mapped("concept"), [f"{concept} {'X' * 5000} {n}" for n in range(3)])
+        self.assertEqual(ledger.line_ids.mapped("match_state"), ["not_a_document"] * 3)
+
     def test_refresh_fetches_again_in_place(self):
         ledger = self.open_ledger()
         self.assertFalse(ledger.line_ids)
