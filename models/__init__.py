@@ -1,3 +1,4 @@
+from . import bulk_copy
 from . import res_company
 from . import res_config_settings
 from . import tusfacturas_service

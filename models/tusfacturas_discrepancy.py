@@ -14,7 +14,7 @@ from ..tusfacturas.matching import (
     RESIDUAL_MISMATCH,
     problem_states,
 )
-from .tusfacturas_ledger import currency_rounder
+from .bulk_copy import copy_lines, copy_value, currency_rounder
 
 KINDS = [
     (AMOUNT_MISMATCH, "Different total"),
@@ -30,6 +30,8 @@ FOUND_FIELDS = (
     "tusfacturas_date", "tusfacturas_concept", "tusfacturas_amount", "tusfacturas_residual",
     "move_id", "odoo_amount", "odoo_residual", "difference",
 )  # fmt: skip
+# The columns of a new discrepancy before what the check found, in _create_found's order.
+NEW_COLUMNS = ("company_id", "state", "state_sequence", "first_seen", "last_seen", "cuit", "key")
 # A dismissed discrepancy is reopened when one of these changes.
 AMOUNT_FIELDS = ("kind", "tusfacturas_amount", "tusfacturas_residual", "odoo_amount", "odoo_residual", "difference")
 # State a user may set -> the states it may be set from.
@@ -240,11 +242,9 @@ class TusFacturasDiscrepancy(models.Model):
         Discrepancy._set_found(seen_again_ids, {"last_seen": now})
         Discrepancy._set_found(reopened_ids, {"state": "open", "resolved_date": None})
         Discrepancy._set_found(gone_ids, {"state": "resolved", "resolved_date": now})
-        Discrepancy.create([
-            dict(values, company_id=company.id, cuit=cuit, key=key, first_seen=now, last_seen=now)
-            for (cuit, key), values in found.items()
-            if (cuit, key) not in existing
-        ])  # fmt: skip
+        Discrepancy._create_found(
+            company, [(cuit, key, values) for (cuit, key), values in found.items() if (cuit, key) not in existing], now
+        )
 
     @api.model
     def _found_before(self, company, cuits):
@@ -262,6 +262,28 @@ class TusFacturasDiscrepancy(models.Model):
             )
         )
         return {(cuit, key): dict(zip(columns, values, strict=True)) for cuit, key, *values in self.env.cr.fetchall()}
+
+    def _create_found(self, company, found, now):
+        """Create the discrepancies ``found`` (``(cuit, key, values)``) in ``company``, open, in one
+        COPY: a check that finds thousands (a customer's first check) writes them at once, as
+        ``create`` would without tracking (none is wanted for what a check found)."""
+        if not found:
+            return
+        uid = self.env.uid
+        log = f"\t{uid}\t{self.env.cr.now()}\t{uid}\t{self.env.cr.now()}\n"
+        head = f"{company.id}\topen\t{STATE_SEQUENCE['open']}\t{now}\t{now}"
+        self.flush_model()
+        copy_lines(
+            self.env.cr,
+            self._table,
+            (*NEW_COLUMNS, "partner_id", *FOUND_FIELDS, "create_uid", "create_date", "write_uid", "write_date"),
+            (
+                "\t".join([head, copy_value(cuit), copy_value(key), str(values["partner_id"])])
+                + "".join(f"\t{copy_value(values[name])}" for name in FOUND_FIELDS)
+                + log
+                for cuit, key, values in found
+            ),
+        )
 
     def _set_found(self, ids, values):
         """Write what a check found on the discrepancies ``ids``, the same ``values`` for all, in

@@ -1,16 +1,13 @@
 import datetime
-import io
 import json
-import math
-
-import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_is_zero, float_round, format_date
+from odoo.tools import SQL, format_date
 
 from ..tusfacturas import LedgerRow, parse_concept
 from ..tusfacturas.matching import BALANCES, DOCUMENTS, STATES
+from .bulk_copy import NULL, copy_lines, copy_value, currency_rounder
 
 RECEIVABLE_ORDER = "date, id"
 # Odoo computes ``cumulated_balance`` for a list sorted newest first (it sums from the
@@ -263,7 +260,7 @@ class TusFacturasLedger(models.TransientModel):
                 self._line_text(seq, match, numbers, doc_types, rounders[match.currency_id], rounded) + log
                 for seq, match in enumerate(matches, start=1)
             )
-            _copy(self.env.cr, Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), lines)
+            copy_lines(self.env.cr, Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), lines)
         Line.invalidate_model()
         self.invalidate_recordset(["line_ids", *(f"{state}_count" for state in STATES)])
         return not rounded
@@ -315,9 +312,9 @@ class TusFacturasLedger(models.TransientModel):
             point_of_sale, document_number = move.key[1:] if move.key else (0, 0)
         amounts = "\t".join(map(str, (*amounts, *map(round_amount, (odoo_total, odoo_residual, match.difference)))))
         return (
-            f"{self.id}\t{sequence}\t{numbers[id(row)] if row else _NULL}\t{match.currency_id}\t{match.state}\t"
-            f"{match.currency or _NULL}\t{move.id if move else _NULL}\t{date or _NULL}\t{_copy_text(concept)}\t"
-            f"{document_type_id or _NULL}\t{point_of_sale or 0}\t{document_number or 0}\t{amounts}"
+            f"{self.id}\t{sequence}\t{numbers[id(row)] if row else NULL}\t{match.currency_id}\t{match.state}\t"
+            f"{match.currency or NULL}\t{move.id if move else NULL}\t{date or NULL}\t{copy_value(concept)}\t"
+            f"{document_type_id or NULL}\t{point_of_sale or 0}\t{document_number or 0}\t{amounts}"
         )
 
     def _document_types(self, codes):
@@ -384,77 +381,6 @@ class TusFacturasLedger(models.TransientModel):
         kept = self._has_kept_rows()
         self._build(self._fetched_rows(kept), kept)
         return self._get_window_action()
-
-
-def currency_rounder(rounding):
-    """``float_round`` to ``rounding`` (a currency's), faster for amounts already rounded.
-
-    With a decimal rounding (0.01: ``digits`` 2), an amount that Python's ``round`` keeps as it
-    is has at most ``digits`` decimals: ``float_round`` returns it unchanged too. Others (and
-    roundings such as 0.05) go through ``float_round``.
-    """
-    digits = round(-math.log10(rounding))
-    decimal = float_is_zero(rounding - 10.0**-digits, precision_digits=12)
-
-    def round_amount(amount):
-        if decimal and round(amount, digits) == amount:
-            return amount + 0.0  # -0.0 -> 0.0, as float_round
-        return float_round(amount, precision_rounding=rounding)
-
-    return round_amount
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-_NULL = "\\N"
-
-
-def _copy_text(value):
-    """``value`` (text, or None or False: no value) as a column of PostgreSQL's COPY text format."""
-    return _NULL if value is None or value is False else value.translate(_COPY_ESCAPES)
-
-
-def _copy(cr, table, columns, lines):
-    """COPY ``lines`` (text format, each with its end) into ``table``'s ``columns``: one
-    statement, whatever their number, the lines made as PostgreSQL reads them (never all
-    of them in memory at once)."""
-    # As Odoo does for ir.model.data: no asynchronous wait callback during a COPY FROM.
-    callback = psycopg2.extensions.get_wait_callback()
-    psycopg2.extensions.set_wait_callback(None)
-    try:
-        cr.copy_from(_LinesReader(lines), table=table, columns=columns, null=_NULL)
-    finally:
-        psycopg2.extensions.set_wait_callback(callback)
-
-
-class _LinesReader(io.TextIOBase):
-    """A file whose text is made, line by line, as it is read."""
-
-    def __init__(self, lines):
-        super().__init__()
-        self._lines = iter(lines)
-        self._buffer = []
-        self._size = 0
-
-    def readable(self):
-        return True
-
-    # A file, not a model: no super() to call.
-    def read(self, size=-1):  # pylint: disable=method-required-super
-        whole = size is None or size < 0
-        while whole or self._size < size:
-            line = next(self._lines, None)
-            if line is None:
-                break
-            self._buffer.append(line)
-            self._size += len(line)
-        text = "".join(self._buffer)
-        if whole or len(text) <= size:
-            self._buffer, self._size = [], 0
-            return text
-        self._buffer, self._size = [text[size:]], len(text) - size
-        return text[:size]
 
 
 def _row_to_json(row):
