@@ -37,7 +37,7 @@ _CONCEPT = re.compile(
 _ANNULLED = re.compile(r"^(?:\(.*\)\s*)?[-:]?\s*\(?ANULAD[AO]\)?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentRef:
     """A document named in a concept. ``afip_code`` is None for non-AFIP documents."""
 

@@ -22,7 +22,7 @@ AMOUNT_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerRow:
     """One movement of a TusFacturas current account, amounts as the API gave them."""
 

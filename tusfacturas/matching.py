@@ -60,7 +60,7 @@ def problem_states(mode):
     return _DOCUMENT_PROBLEMS | {RESIDUAL_MISMATCH} if mode == BALANCES else _DOCUMENT_PROBLEMS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OdooDocument:
     """A posted customer invoice or credit note, as far as matching needs it.
 
@@ -97,7 +97,7 @@ class OdooDocument:
         return self.sign * self.amounts(currency)[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """A row and the document it names (either may be None), compared in ``currency``.
 
