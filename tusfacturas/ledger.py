@@ -22,6 +22,11 @@ AMOUNT_FIELDS = (
 )
 
 
+# The API's amounts, in LedgerRow's order, and every field a row must have.
+_AMOUNT_KEYS = tuple(api for _name, api in AMOUNT_FIELDS)
+_REQUIRED = ("fecha", "concepto", *_AMOUNT_KEYS)
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerRow:
     """One movement of a TusFacturas current account, amounts as the API gave them."""
@@ -42,6 +47,8 @@ class LedgerRow:
 
 def _amount(value, field, row):
     """A finite float of sane magnitude, from a JSON number or an unambiguous string."""
+    if value.__class__ is float and -MAX_AMOUNT < value < MAX_AMOUNT:  # the usual case (NaN fails both)
+        return value
     amount = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Compared before converting: an int like 10**400 does not fit in a float.
@@ -95,19 +102,13 @@ def _parse_rows(results):
     for index, raw in enumerate(results, start=1):
         if not isinstance(raw, dict):
             raise TusFacturasError("invalid_response", field="resultados", row=index)
-        for key in ("fecha", "concepto", *tuple(api for _name, api in AMOUNT_FIELDS)):
+        for key in _REQUIRED:
             if raw.get(key) is None:
                 raise TusFacturasError("invalid_response", field=key, row=index)
         concept = raw["concepto"]
         if not isinstance(concept, str):
             raise TusFacturasError("invalid_response", field="concepto", row=index)
-        amounts = {name: _amount(raw[api], api, index) for name, api in AMOUNT_FIELDS}
-        rows.append(
-            LedgerRow(
-                date=_date(raw["fecha"], index, dates),
-                concept=concept.strip(),
-                document=parse_concept(concept),
-                **amounts,
-            )
-        )
+        debit, credit, residual, balance = [_amount(raw[api], api, index) for api in _AMOUNT_KEYS]
+        date = _date(raw["fecha"], index, dates)
+        rows.append(LedgerRow(date, concept.strip(), debit, credit, residual, balance, parse_concept(concept)))
     return rows
