@@ -1,15 +1,15 @@
-import functools
 import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from odoo import api, models
-from odoo.tools import SQL, float_compare, float_round
+from odoo.tools import SQL, float_compare
 
 from ..tusfacturas import TusFacturasError, parse_ledger
 from ..tusfacturas.breaker import CircuitBreaker
 from ..tusfacturas.matching import Comparison, OdooDocument, Totals, match_ledger, problem_states
+from .bulk_copy import currency_rounder
 
 _logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class TusFacturasReconciliation(models.AbstractModel):
         types = {t.id: (t.code, t.doc_code_prefix) for t in self.env["l10n_latam.document.type"].browse(type_ids)}
         journals = set(company._tusfacturas_scope_journals().ids)
         currency = company.currency_id
-        round_company = functools.partial(float_round, precision_rounding=currency.rounding)
+        round_company = currency_rounder(currency.rounding)
         documents = {partner.id: [] for partner in partners}
         for (move_id, partner_id, currency_id, type_id, name, journal_id, move_type, total, residual,
              total_signed, rate, invoice_date, date) in rows:  # fmt: skip
@@ -141,7 +141,7 @@ class TusFacturasReconciliation(models.AbstractModel):
                     total=total or 0.0,
                     residual=residual or 0.0,
                     total_company=abs(total_signed or 0.0),
-                    residual_company=round_company((residual or 0.0) / rate),
+                    residual_company=round_company((residual or 0.0) / rate) if foreign else residual or 0.0,
                     foreign_currency=foreign,
                     in_scope=journal_id in journals,
                     name=name,
