@@ -269,7 +269,7 @@ class TestScheduledCheck(CronCase):
         self.company.tusfacturas_timeout = 30
         self.assertEqual(budget.batch_size(self.company), 0, "not even one round fits: nothing is claimed")
         self.company.tusfacturas_timeout = 1
-        self.assertEqual(budget.batch_size(self.company), res_partner_reconciliation.BATCH_SIZE)
+        self.assertEqual(budget.batch_size(self.company), 48, "the cap (50) in whole rounds of 4 calls")
         with patch.dict(config.options, {"limit_time_real": 0, "limit_time_real_cron": -1}):
             self.assertEqual(res_partner_reconciliation._time_limit(for_request=False), 120)
         with patch.dict(config.options, {"limit_time_real": 300, "limit_time_real_cron": -1}):
@@ -277,6 +277,20 @@ class TestScheduledCheck(CronCase):
         with patch.dict(config.options, {"limit_time_real": 300, "limit_time_real_cron": 60}):
             self.assertEqual(res_partner_reconciliation._time_limit(for_request=False), 60)
             self.assertEqual(res_partner_reconciliation._time_limit(for_request=True), 300)
+
+    def test_batches_are_whole_rounds_of_parallel_calls(self):
+        """A last round with idle call slots costs the batch a whole round for a few calls:
+        the cap is lowered to whole rounds of the company's parallel calls."""
+        budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 600)
+        self.company.tusfacturas_timeout = 1
+        for parallel, size in [(1, 50), (3, 48), (4, 48), (7, 49), (8, 48), (10, 50)]:
+            with self.subTest(parallel=parallel):
+                self.company.tusfacturas_concurrency = parallel
+                self.assertEqual(budget.batch_size(self.company), size)
+        # Below the cap, the time budget gives whole rounds: 3 rounds of 8 calls of at most 5 s.
+        self.company.write({"tusfacturas_timeout": 5, "tusfacturas_concurrency": 8})
+        budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 34)
+        self.assertEqual(budget.batch_size(self.company), 24)
 
     def test_concurrent_calls(self):
         self.company.tusfacturas_concurrency = 4
