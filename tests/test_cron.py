@@ -308,7 +308,8 @@ class TestScheduledCheck(CronCase):
             held.set()  # the first results are being stored: now TusFacturas may answer
             return store(statuses, partners, company, results)
 
-        with patch.object(Status, "_store", spy):
+        # A pass of 60 s: batches of up to 22 (11 rounds of 2 calls of at most 5 s), whatever the configuration.
+        with patch.object(Status, "_store", spy), patch.dict(config.options, {"limit_time_real_cron": 120}):
             self.run_pass()
         self.assertEqual([len(ids) for ids in stored], [16, 4], "one batch of 20, stored in two groups")
         self.assertNotIn(last.id, stored[0])
