@@ -58,10 +58,17 @@ class TimeBudget:
 
     def batch_size(self, company, cap=BATCH_SIZE):
         """Customers the next batch can take so that, even if every call waits for the
-        whole HTTP timeout, it ends before the deadline (0: no time for another batch)."""
+        whole HTTP timeout, it ends before the deadline (0: no time for another batch).
+
+        Whole rounds of parallel calls when the cap allows: a last round with idle call
+        slots would cost the batch the time of a full round."""
+        parallel = max(company.tusfacturas_concurrency, 1)
         left = self.deadline - time.monotonic() - BATCH_OVERHEAD
         rounds = int(left // max(company.tusfacturas_timeout, 1))
-        return max(0, min(cap, rounds * max(company.tusfacturas_concurrency, 1)))
+        size = min(cap, rounds * parallel)
+        if size > parallel:
+            size -= size % parallel
+        return max(0, size)
 
 
 class ResPartner(models.Model):

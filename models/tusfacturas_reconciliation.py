@@ -1,10 +1,11 @@
 import logging
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from odoo import api, models
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, split_every
 
 from ..tusfacturas import TusFacturasError, parse_ledger
 from ..tusfacturas.breaker import CircuitBreaker
@@ -18,6 +19,18 @@ DOCUMENT_COLUMNS = (
     "id", "commercial_partner_id", "currency_id", "l10n_latam_document_type_id", "name", "journal_id", "move_type",
     "amount_total", "amount_residual", "amount_total_signed", "invoice_currency_rate", "invoice_date", "date",
 )  # fmt: skip
+# A batch's results are compared and stored by groups of whole rounds of calls, at least
+# this many customers each: a group's database work runs while the next calls are in
+# flight, and costs the same few queries whatever the number of customers in it (more
+# customers per group: fewer queries, more work left after the batch's last call).
+MIN_GROUP = 16
+
+
+def group_size(concurrency):
+    """Customers per group of results at ``concurrency`` parallel calls: whole rounds of
+    calls, at least :data:`MIN_GROUP`."""
+    concurrency = max(1, concurrency or 1)
+    return concurrency * -(-MIN_GROUP // concurrency)
 
 
 @dataclass
@@ -200,12 +213,20 @@ class TusFacturasReconciliation(models.AbstractModel):
         return Reconciliation(comparison, totals, currency, is_ok)
 
     @api.model
-    def _compare_groups(self, company, groups, fetched, until=None):
+    def _odoo_books(self, partners, company, until=None):
+        """Odoo's side of ``partners`` (commercial) in ``company``, as :meth:`_compare_groups`
+        takes it: their documents and their other receivable entries, one query each."""
+        return self._odoo_documents(partners, company), self._odoo_other_entries(partners, company, until=until)
+
+    @api.model
+    def _compare_groups(self, company, groups, fetched, until=None, books=None):
         """``{cuit: commercial partners}`` and ``{cuit: rows}`` -> ``{cuit: Reconciliation}``,
-        each CUIT matched against the union of its partners' documents, in one query per batch."""
-        partners = self.env["res.partner"].union(*(groups[cuit] for cuit in fetched))
-        documents = self._odoo_documents(partners, company)
-        other = self._odoo_other_entries(partners, company, until=until)
+        each CUIT matched against the union of its partners' documents, in one query per batch
+        (none if ``books``, :meth:`_odoo_books` of these partners or more, is given)."""
+        if books is None:
+            partners = self.env["res.partner"].union(*(groups[cuit] for cuit in fetched))
+            books = self._odoo_books(partners, company, until=until)
+        documents, other = books
         results = {}
         for cuit, rows in fetched.items():
             group_documents, group_other = [], defaultdict(float)
@@ -228,39 +249,63 @@ class TusFacturasReconciliation(models.AbstractModel):
         customer's failure does not stop the others; refused credentials stop the batch
         before any further billed call.
 
-        The HTTP calls run in a bounded thread pool; all ORM work stays here.
+        The HTTP calls run in a bounded thread pool; all ORM work stays here. The outcomes
+        are compared and stored by groups (:func:`group_size`) as the calls complete, so
+        that the database work overlaps the calls still in flight: only the last group's
+        follows the batch's last call.
         """
         service = self.env["tusfacturas.service"]
+        Status = self.env["tusfacturas.partner.status"]
         result = BatchResult()
         groups, errors = partners._tusfacturas_cuit_groups(company)
         # Before any call: these customers and every other one sharing their CUITs.
-        self.env["tusfacturas.partner.status"]._lock_for_check(partners.union(*groups.values()), company)
-        result.results.update(errors)
+        Status._lock_for_check(partners.union(*groups.values()), company)
         client = service._client(company)
-        fetched = self._fetch_all(client, {cuit: cuit for cuit in groups}, company.tusfacturas_concurrency)
-        rows_by_cuit = {cuit: rows for cuit, rows in fetched.items() if isinstance(rows, list)}
-        compared = self._compare_groups(company, groups, rows_by_cuit)
-        for cuit, rows in fetched.items():
-            if isinstance(rows, TusFacturasError):
-                result.credentials_refused |= rows.is_credential_error
-                result.stop_reason = result.stop_reason or rows.stop_reason
-                outcome = service._error_message(rows, company)
-            else:
-                outcome = compared[cuit]
-            result.results.update(dict.fromkeys(groups[cuit].ids, outcome))
-        called = self.env["res.partner"].browse(result.results)
-        self.env["tusfacturas.partner.status"]._store(called, company, result.results)
+        concurrency = company.tusfacturas_concurrency
+        outcomes = dict(errors)  # customers without a valid CUIT: stored with the first group
+        with self._fetching(client, {cuit: cuit for cuit in groups}, concurrency) as completed:
+            # Odoo's side of the whole batch, read while the first calls are in flight.
+            books = self._odoo_books(self.env["res.partner"].union(*groups.values()), company) if groups else None
+            for chunk in split_every(group_size(concurrency), completed, list):
+                rows_by_cuit = {cuit: rows for cuit, rows in chunk if isinstance(rows, list)}
+                compared = self._compare_groups(company, groups, rows_by_cuit, books=books)
+                for cuit, rows in chunk:
+                    if isinstance(rows, TusFacturasError):
+                        result.credentials_refused |= rows.is_credential_error
+                        result.stop_reason = result.stop_reason or rows.stop_reason
+                        outcome = service._error_message(rows, company)
+                    else:
+                        outcome = compared[cuit]
+                    outcomes.update(dict.fromkeys(groups[cuit].ids, outcome))
+                Status._store(self.env["res.partner"].browse(outcomes), company, outcomes)
+                result.results.update(outcomes)
+                outcomes = {}
+        if outcomes:
+            Status._store(self.env["res.partner"].browse(outcomes), company, outcomes)
+            result.results.update(outcomes)
         return result
 
     @api.model
     def _fetch_all(self, client, cuits, concurrency):
-        """``{partner id: rows or TusFacturasError}``, at most ``concurrency`` calls at once.
+        """``{key: rows or TusFacturasError}`` for ``cuits`` (``{key: CUIT}``), at most
+        ``concurrency`` calls at once: :meth:`_fetching`, waiting for every call."""
+        with self._fetching(client, cuits, concurrency) as completed:
+            fetched = dict(completed)
+        return {key: fetched[key] for key in cuits if key in fetched}
+
+    @contextmanager
+    def _fetching(self, client, cuits, concurrency):
+        """Start fetching the current accounts of ``cuits`` (``{key: CUIT}``), at most
+        ``concurrency`` calls at once, and give an iterator of ``(key, rows or
+        TusFacturasError)`` in the order the calls complete, to consume in this thread.
 
         Whatever a call raises costs that customer only: it becomes its error. When the
         first calls all fail the same way, or TusFacturas refuses the credentials, a
         :class:`CircuitBreaker` cancels the calls not yet started (they would fail too,
-        and every call is billed); the error that stopped the batch carries a
-        ``stop_reason`` and counts as refused credentials, so the run stops for this company.
+        and every call is billed: those customers are left out); the error that stopped
+        the batch carries a ``stop_reason`` and counts as refused credentials, so the run
+        stops for this company. Leaving the block early (an error here) cancels the calls
+        not started yet, whose results would be lost, and waits for those in flight.
         """
         breaker = CircuitBreaker()
         tripped = []
@@ -280,16 +325,24 @@ class TusFacturasReconciliation(models.AbstractModel):
                 tripped.append(error)
             return result
 
-        with ThreadPoolExecutor(max_workers=max(1, concurrency or 1), thread_name_prefix="tusfacturas") as pool:
-            futures = {pid: pool.submit(fetch, cuit) for pid, cuit in cuits.items()}
-        results = {pid: future.result() for pid, future in futures.items()}
-        for error in tripped:
-            error.stop_reason = self.env._(
-                "The first %(count)s customers checked failed with this same error, so the other customers "
-                "were not called (every call is billed). The next run will try again.",
-                count=breaker.failures,
-            )
-        return {pid: rows for pid, rows in results.items() if rows is not None}
+        def completed(futures):
+            for future in as_completed(futures):
+                outcome = future.result()
+                if outcome is None:  # not called: the breaker had opened
+                    continue
+                if any(outcome is error for error in tripped):
+                    outcome.stop_reason = self.env._(
+                        "The first %(count)s customers checked failed with this same error, so the other "
+                        "customers were not called (every call is billed). The next run will try again.",
+                        count=breaker.failures,
+                    )
+                yield futures[future], outcome
+
+        pool = ThreadPoolExecutor(max_workers=max(1, concurrency or 1), thread_name_prefix="tusfacturas")
+        try:
+            yield completed({pool.submit(fetch, cuit): key for key, cuit in cuits.items()})
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _document_key(code, prefix, name):

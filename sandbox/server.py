@@ -16,6 +16,7 @@ Used from Python (tests)::
         sandbox.mode = "http_500"
         sandbox.calls          # [(method, cuit), ...]
         sandbox.received       # [raw request bytes, ...]
+        gate = sandbox.hold("30714295698")  # its answers wait until gate.set()
 
 or from the command line (``python sandbox/server.py --port 8071 --ledgers FILE``),
 serving the ledgers of a JSON file ``{CUIT: [row, ...]}`` (``tools/run`` writes one
@@ -38,6 +39,9 @@ _logger = logging.getLogger(__name__)
 
 API_PREFIX = "/app/api/v2"
 DEFAULT_CREDENTIALS = {"usertoken": "sandbox-usertoken", "apikey": "1234", "apitoken": "sandbox-apitoken"}
+
+# The longest a held answer waits for its test (SandboxServer.hold).
+HOLD_LIMIT = 30
 
 # Failure modes answered with an HTTP error status (the others: see _failure).
 HTTP_MODES = {
@@ -123,6 +127,7 @@ class SandboxServer:
         self.cuit_modes = {}  # CUIT -> mode, for ledger requests of that CUIT only
         self.delay = 0.0  # seconds added to every answer
         self.slow_seconds = 5.0  # how long "slow" waits
+        self.held = {}  # CUIT -> threading.Event: its ledger answers wait for it (see hold)
         self.calls = []  # (method, CUIT or None), in arrival order
         self.apikeys = []  # the apikey of each call, same order
         self.received = []  # every request as received: request line, headers and body
@@ -150,10 +155,24 @@ class SandboxServer:
         return self
 
     def stop(self):
+        self._release()
         self._httpd.shutdown()
         self._httpd.server_close()
 
+    def hold(self, cuit):
+        """Hold the answers to ``cuit``'s ledger requests until the returned event is set
+        (at most :data:`HOLD_LIMIT` seconds), so that a test decides when they arrive."""
+        self.held[str(cuit)] = gate = threading.Event()
+        return gate
+
+    def _release(self):
+        """Let every held answer go: no request waits for a test that ended."""
+        for gate in self.held.values():
+            gate.set()
+        self.held = {}
+
     def reset(self):
+        self._release()
         with self._lock:
             self.mode, self.cuit_modes, self.delay = "ok", {}, 0.0
             self.calls, self.apikeys, self.max_in_flight = [], [], 0
@@ -189,6 +208,12 @@ def _handler_for(sandbox):
         def log_message(self, fmt, *args):  # keep test output quiet
             _logger.debug("sandbox: " + fmt, *args)
 
+        def handle(self):
+            try:
+                return super().handle()
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (its timeout)
+                _logger.debug("sandbox: the client left before its answer")
+
         def do_GET(self):
             self._send(405, {"error": "S", "errores": ["Método no permitido"]})
 
@@ -217,6 +242,9 @@ def _handler_for(sandbox):
                 sandbox.done()
 
         def _answer(self, method, cuit, body):
+            gate = sandbox.held.get(cuit) if cuit else None
+            if gate is not None:
+                gate.wait(HOLD_LIMIT)
             if sandbox.delay:
                 time.sleep(sandbox.delay)
             mode = sandbox.cuit_modes.get(cuit, sandbox.mode) if cuit else sandbox.mode

@@ -3,6 +3,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
 
 from ..sandbox import SandboxServer
+from ..sandbox.cuits import make_cuits
 from ..sandbox.server import DEFAULT_CREDENTIALS
 
 ADHOC_CUIT = "30714295698"
@@ -105,6 +106,14 @@ class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):
                 "l10n_ar_afip_responsibility_type_id": cls.env.ref("l10n_ar.res_IVARI").id,
                 **values,
             }
+        )
+
+    def make_settled_customers(self, count):
+        """``count`` customers (``customer_rank`` 1) who owe nothing, in Odoo nor in TusFacturas."""
+        cuits = make_cuits(count, prefix="33", body=60000000)
+        self.sandbox.ledgers.update({cuit: [] for cuit in cuits})
+        return self.env["res.partner"].concat(
+            *(self.make_customer(f"Al Día {i:02d} SA", cuit, customer_rank=1) for i, cuit in enumerate(cuits))
         )
 
     @classmethod

@@ -1,6 +1,8 @@
 """What a misbehaving TusFacturas does to the Odoo side: one poisonous answer costs one
 customer, a refusal stops the batch, every failure reads as a clear message."""
 
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
@@ -99,6 +101,21 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
         result = self.reconcile()
         self.assertFalse(result.credentials_refused)
         self.assertEqual(len(self.ledger_calls()), 6)
+
+    def test_a_batch_that_fails_stops_calling(self):
+        """Results are stored while the batch still calls: if storing fails (the whole
+        batch is rolled back), the calls not started yet are not made (each is billed)."""
+        everyone = self.partners | self.make_settled_customers(14)
+        self.company.tusfacturas_timeout = 1
+        self.sandbox.hold(everyone[16].vat)  # the 17th call is still waiting when the first group is stored
+        Status = self.registry["tusfacturas.partner.status"]
+
+        def failing_store(statuses, partners, company, results):
+            raise RuntimeError("the database went away")
+
+        with patch.object(Status, "_store", failing_store), self.assertRaisesRegex(RuntimeError, "went away"):
+            self.env["tusfacturas.reconciliation"]._reconcile_batch(everyone, self.company)
+        self.assertLessEqual(len(self.ledger_calls()), 17, "16 answered, at most one in flight; 3 never made")
 
     def test_refused_credentials_stop_at_once(self):
         self.sandbox.mode = "http_401"

@@ -269,7 +269,7 @@ class TestScheduledCheck(CronCase):
         self.company.tusfacturas_timeout = 30
         self.assertEqual(budget.batch_size(self.company), 0, "not even one round fits: nothing is claimed")
         self.company.tusfacturas_timeout = 1
-        self.assertEqual(budget.batch_size(self.company), res_partner_reconciliation.BATCH_SIZE)
+        self.assertEqual(budget.batch_size(self.company), 48, "the cap (50) in whole rounds of 4 calls")
         with patch.dict(config.options, {"limit_time_real": 0, "limit_time_real_cron": -1}):
             self.assertEqual(res_partner_reconciliation._time_limit(for_request=False), 120)
         with patch.dict(config.options, {"limit_time_real": 300, "limit_time_real_cron": -1}):
@@ -277,6 +277,47 @@ class TestScheduledCheck(CronCase):
         with patch.dict(config.options, {"limit_time_real": 300, "limit_time_real_cron": 60}):
             self.assertEqual(res_partner_reconciliation._time_limit(for_request=False), 60)
             self.assertEqual(res_partner_reconciliation._time_limit(for_request=True), 300)
+
+    def test_batches_are_whole_rounds_of_parallel_calls(self):
+        """A last round with idle call slots costs the batch a whole round for a few calls:
+        the cap is lowered to whole rounds of the company's parallel calls."""
+        budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 600)
+        self.company.tusfacturas_timeout = 1
+        for parallel, size in [(1, 50), (3, 48), (4, 48), (7, 49), (8, 48), (10, 50)]:
+            with self.subTest(parallel=parallel):
+                self.company.tusfacturas_concurrency = parallel
+                self.assertEqual(budget.batch_size(self.company), size)
+        # Below the cap, the time budget gives whole rounds: 3 rounds of 8 calls of at most 5 s.
+        self.company.write({"tusfacturas_timeout": 5, "tusfacturas_concurrency": 8})
+        budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 34)
+        self.assertEqual(budget.batch_size(self.company), 24)
+
+    def test_first_results_stored_while_the_batch_still_calls(self):
+        """A batch's database work overlaps its calls: results are compared and stored by
+        groups as the calls complete (whole rounds, at least 16 customers), so the next
+        calls do not wait for it; only the last group is stored after the last call."""
+        self.company.write({"tusfacturas_concurrency": 2, "tusfacturas_cron_scope": "all"})
+        everyone = self.partners | self.make_settled_customers(8)
+        last = everyone[-1]  # the last one called
+        held = self.sandbox.hold(last.vat)  # TusFacturas answers it when the test says so
+        Status = self.registry["tusfacturas.partner.status"]
+        store, stored = Status._store, []
+
+        def spy(statuses, partners, company, results):
+            stored.append(partners.ids)
+            held.set()  # the first results are being stored: now TusFacturas may answer
+            return store(statuses, partners, company, results)
+
+        # A pass of 60 s: batches of up to 22 (11 rounds of 2 calls of at most 5 s), whatever the configuration.
+        with patch.object(Status, "_store", spy), patch.dict(config.options, {"limit_time_real_cron": 120}):
+            self.run_pass()
+        self.assertEqual([len(ids) for ids in stored], [16, 4], "one batch of 20, stored in two groups")
+        self.assertNotIn(last.id, stored[0])
+        # Answered once the first group was being stored, and still part of the batch.
+        self.assertEqual(last.tusfacturas_state, "ok")
+        self.assertEqual(set(everyone.mapped("tusfacturas_state")), {"ok"})
+        self.assertCountEqual(self.ledger_calls(), everyone.mapped("vat"), "each customer called once")
+        self.assertEqual((self.runs().state, self.runs().checked_count), ("done", 20))
 
     def test_concurrent_calls(self):
         self.company.tusfacturas_concurrency = 4
@@ -417,6 +458,27 @@ class TestScheduledCheck(CronCase):
         self.assertGreater(per_4, 0)
         # One UPDATE of its status per customer; everything else is per batch.
         self.assertLessEqual(per_8 - per_4, 4 * 2, (per_4, per_8))
+
+    def test_queries_per_customer_the_same_for_larger_batches(self):
+        """A batch is stored by groups of 16 customers at 8 parallel calls: a few queries per
+        group, so that queries per customer are the same for batches of 32 and of 48."""
+        engine = self.env["tusfacturas.reconciliation"]
+        self.company.tusfacturas_concurrency = 8
+        # Alike, so that every group costs the same whatever the order the calls complete in.
+        everyone = self.make_settled_customers(48)
+
+        def count(partners):
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            engine._reconcile_batch(partners, self.company)
+            return self.env.cr.sql_log_count - start
+
+        count(everyone)  # warm up caches; every customer has a status and balances to replace
+        one_group = count(everyone[:16])
+        per_customer = [(count(everyone[:size]) - one_group) / (size - 16) for size in (32, 48)]
+        # The same, give or take a cache refill; a few queries per group of 16, none per customer.
+        self.assertAlmostEqual(per_customer[0], per_customer[1], delta=1 / 16, msg=per_customer)
+        self.assertLessEqual(per_customer[1], 0.5, per_customer)
 
 
 @tagged("post_install", "-at_install")

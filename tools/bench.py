@@ -475,27 +475,60 @@ class Http:
         return self.timed(both)
 
 
+CRON_XMLID = "tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile"
+CRON_TIMEOUT = 5  # seconds: the HTTP timeout batches are sized for (60 leaves no round in Odoo's time limit)
+MAX_PASSES = 20
+
+
 def measure_cron(env, company, sandbox, ledgers, latency, parallel):
-    """Wall time and queries of a whole scheduled run over the cron customers."""
-    sandbox.ledgers.update(ledgers)
-    sandbox.delay = latency
+    """Wall time, queries and TusFacturas calls of a whole scheduled run over the cron customers.
+
+    Each measure is a new run: the company's automatic check on, its earlier runs removed (a
+    new run starts only one cron interval after the last one), a reasonable HTTP timeout.
+    The action is called as Odoo's cron runner calls it (``ir.cron._run_job``): passes of up
+    to ten calls, each with its progress record and the pass's start forgotten between
+    passes, while it reports work done and work left; until the run is over.
+    """
+    from odoo.addons.tusfacturas_cuenta_corriente.models import res_partner_reconciliation
+
+    cr = env.cr
+    Run = env["tusfacturas.check.run"]
+    timeout = company.tusfacturas_timeout
+    Run.search([("company_id", "=", company.id)]).unlink()
     company.write({
         "tusfacturas_api_url": sandbox.url, "tusfacturas_concurrency": parallel, "tusfacturas_cron_scope": "all",
-        "tusfacturas_cron_limit": 10_000,
+        "tusfacturas_cron_limit": 10_000, "tusfacturas_check_active": True, "tusfacturas_timeout": CRON_TIMEOUT,
     })  # fmt: skip
-    env.cr.commit()
-    cr = env.cr
-    lastcall = f"bench {datetime.datetime.now().isoformat()} x{parallel}"
+    cron = env.ref(CRON_XMLID)
+    cr.commit()
+    sandbox.reset()
+    sandbox.ledgers.update(ledgers)
+    sandbox.delay = latency
     calls, start_queries, start = 0, cr.sql_log_count, time.perf_counter()
-    while True:
-        calls += 1
-        left = env["res.partner"].with_context(lastcall=lastcall)._cron_tusfacturas_reconcile()
-        cr.commit()
-        if not left:
+    for _pass in range(MAX_PASSES):
+        res_partner_reconciliation._PASS_STARTED.pop(cr, None)  # a new pass of the runner
+        for _call in range(10):
+            job, progress = cron.with_context(lastcall=cron.lastcall, cron_id=cron.id)._add_progress()
+            calls += 1
+            env["res.partner"].with_context(job.env.context)._cron_tusfacturas_reconcile()
+            env.flush_all()
+            cr.commit()
+            if not progress.remaining or not progress.done:
+                break
+        if Run.search([("company_id", "=", company.id)]).state != "running":
             break
     elapsed = time.perf_counter() - start
     queries = cr.sql_log_count - start_queries
     sandbox.delay = 0.0
+    run = Run.search([("company_id", "=", company.id)])
+    called = [cuit for method, cuit in sandbox.calls if method == "clientes/cuenta-corriente"]
+    if run.state != "done" or len(called) != len(ledgers) or set(called) != set(ledgers):
+        raise RuntimeError(
+            f"the scheduled run at {parallel} parallel calls did not check each customer once: run "
+            f"{run.state}, {run.checked_count} checked, {len(called)} calls for {len(ledgers)} customers"
+        )
+    company.write({"tusfacturas_check_active": False, "tusfacturas_timeout": timeout})
+    cr.commit()
     return elapsed, queries, calls
 
 
