@@ -1,3 +1,4 @@
+import operator
 import re
 from collections import Counter
 
@@ -30,6 +31,9 @@ FOUND_FIELDS = (
     "tusfacturas_date", "tusfacturas_concept", "tusfacturas_amount", "tusfacturas_residual",
     "move_id", "odoo_amount", "odoo_residual", "difference",
 )  # fmt: skip
+# Everything a check finds about a discrepancy, in the order _found_before reads it.
+FOUND_KEYS = ("partner_id", *FOUND_FIELDS)
+_FOUND_GETTER = operator.itemgetter(*FOUND_KEYS)
 # The columns of a new discrepancy before what the check found, in _create_found's order.
 NEW_COLUMNS = ("company_id", "state", "state_sequence", "first_seen", "last_seen", "cuit", "key")
 # A dismissed discrepancy is reopened when one of these changes.
@@ -226,19 +230,26 @@ class TusFacturasDiscrepancy(models.Model):
             before = existing.get((cuit, key))
             if not before:
                 continue
-            changed = {name: value for name, value in values.items() if _differs(before, name, value)}
-            if before["state"] == "resolved" or (
-                before["state"] == "dismissed" and any(name in changed for name in AMOUNT_FIELDS)
-            ):
-                reopened_ids.append(before["id"])  # a dismissal's reason stays, for the record
+            discrepancy_id, state, before_values = before
+            # Amounts are rounded in their currency on both sides, no value is False: plain equality.
+            found_values = _found_tuple(values)
+            changed = {}
+            if found_values != before_values:
+                changed = {
+                    name: value
+                    for name, value, old in zip(FOUND_KEYS, found_values, before_values, strict=True)
+                    if value != old
+                }
+            if state == "resolved" or (state == "dismissed" and any(name in changed for name in AMOUNT_FIELDS)):
+                reopened_ids.append(discrepancy_id)  # a dismissal's reason stays, for the record
             if changed:
-                changes[before["id"]] = changed
-            seen_again_ids.append(before["id"])
+                changes[discrepancy_id] = changed
+            seen_again_ids.append(discrepancy_id)
         # Values kept in cache (the records prefetched together): one UPDATE per set of fields.
         for discrepancy in Discrepancy.browse(changes):
             discrepancy.write(changes[discrepancy.id])
         seen = set(seen_again_ids)
-        gone_ids = [d["id"] for d in existing.values() if d["state"] != "resolved" and d["id"] not in seen]
+        gone_ids = [d_id for d_id, state, _values in existing.values() if state != "resolved" and d_id not in seen]
         Discrepancy._set_found(seen_again_ids, {"last_seen": now})
         Discrepancy._set_found(reopened_ids, {"state": "open", "resolved_date": None})
         Discrepancy._set_found(gone_ids, {"state": "resolved", "resolved_date": now})
@@ -248,20 +259,19 @@ class TusFacturasDiscrepancy(models.Model):
 
     @api.model
     def _found_before(self, company, cuits):
-        """``{(cuit, key): {column: value}}``: what the earlier checks found for ``cuits`` in
-        ``company``, in one query whatever their number (no records built)."""
+        """``{(cuit, key): (id, state, values of FOUND_KEYS)}``: what the earlier checks found for
+        ``cuits`` in ``company``, in one query whatever their number (no records built)."""
         self.flush_model()
-        columns = ["id", "state", "partner_id", *FOUND_FIELDS]
         self.env.cr.execute(
             SQL(
                 "SELECT %s FROM %s WHERE company_id = %s AND cuit = ANY(%s)",
-                SQL(", ").join(SQL.identifier(name) for name in ["cuit", "key", *columns]),
+                SQL(", ").join(SQL.identifier(name) for name in ("cuit", "key", "id", "state", *FOUND_KEYS)),
                 SQL.identifier(self._table),
                 company.id,
                 cuits,
             )
         )
-        return {(cuit, key): dict(zip(columns, values, strict=True)) for cuit, key, *values in self.env.cr.fetchall()}
+        return {(cuit, key): (d_id, state, tuple(values)) for cuit, key, d_id, state, *values in self.env.cr.fetchall()}
 
     def _create_found(self, company, found, now):
         """Create the discrepancies ``found`` (``(cuit, key, values)``) in ``company``, open, in one
@@ -276,11 +286,9 @@ class TusFacturasDiscrepancy(models.Model):
         copy_lines(
             self.env.cr,
             self._table,
-            (*NEW_COLUMNS, "partner_id", *FOUND_FIELDS, "create_uid", "create_date", "write_uid", "write_date"),
+            (*NEW_COLUMNS, *FOUND_KEYS, "create_uid", "create_date", "write_uid", "write_date"),
             (
-                "\t".join([head, copy_value(cuit), copy_value(key), str(values["partner_id"])])
-                + "".join(f"\t{copy_value(values[name])}" for name in FOUND_FIELDS)
-                + log
+                "\t".join([head, copy_value(cuit), copy_value(key), *map(copy_value, _found_tuple(values))]) + log
                 for cuit, key, values in found
             ),
         )
@@ -329,18 +337,18 @@ class TusFacturasDiscrepancy(models.Model):
                 "partner_id": (move and move.partner_id) or default_partner.id,
                 "kind": match.state,
                 "currency_id": match.currency_id,
-                "document_type_id": (types.get(doc_key[0]) if doc_key else False)
+                "document_type_id": (types.get(doc_key[0]) if doc_key else None)
                 or (move and move.document_type_id)
-                or False,
+                or None,
                 "point_of_sale": doc_key[1] if doc_key else 0,
                 "document_number": doc_key[2] if doc_key else 0,
                 "name": (row.concept if row else move.name) or key,
                 "date": match.date,
-                "tusfacturas_date": row.date if row else False,
-                "tusfacturas_concept": row.concept if row else False,
+                "tusfacturas_date": row.date if row else None,
+                "tusfacturas_concept": row.concept if row else None,
                 "tusfacturas_amount": round_amount(row.amount) if row else 0.0,
                 "tusfacturas_residual": round_amount(row.residual) if row else 0.0,
-                "move_id": move.id if move else False,
+                "move_id": move.id if move else None,
                 "odoo_amount": round_amount(sign * odoo_total),
                 "odoo_residual": round_amount(odoo_residual),
                 "difference": round_amount(match.difference),
@@ -369,7 +377,6 @@ def _digits(vat):
     return re.sub(r"\D", "", vat or "")
 
 
-def _differs(before, name, value):
-    """Whether ``value`` (as a check writes it) differs from the stored ``before[name]``.
-    Amounts are rounded in their currency on both sides: plain equality is enough."""
-    return (before[name] or None) != (value or None)
+def _found_tuple(values):
+    """What a check found (``_found_values``' values) in ``FOUND_KEYS``' order."""
+    return _FOUND_GETTER(values)
