@@ -322,8 +322,8 @@ class TusFacturasLedger(models.TransientModel):
         codes.discard(None)
         if not codes:
             return {}
-        types = self.env["l10n_latam.document.type"].search(
-            [("code", "in", list(codes)), ("country_id.code", "=", "AR")]
+        types = self.env["l10n_latam.document.type"].search_fetch(
+            [("code", "in", list(codes)), ("country_id.code", "=", "AR")], ["code"]
         )
         return {t.code: t.id for t in types}
 

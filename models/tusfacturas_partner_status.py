@@ -145,9 +145,13 @@ class TusFacturasPartnerStatus(models.Model):
         (``LockNotAvailable``) instead of waiting for that transaction to end."""
         cr = self.env.cr
         with cr.savepoint(flush=False):
-            cr.execute("SELECT current_setting('lock_timeout')")
+            # One query: the subquery (OFFSET 0 keeps it apart) reads the setting before it changes.
+            cr.execute(
+                "SELECT p.previous, set_config('lock_timeout', %s, true) "
+                "FROM (SELECT current_setting('lock_timeout') AS previous OFFSET 0) p",
+                [BUSY_WAIT],
+            )
             previous = cr.fetchone()[0]
-            cr.execute("SELECT set_config('lock_timeout', %s, true)", [BUSY_WAIT])
             yield
             cr.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
 
@@ -180,7 +184,7 @@ class TusFacturasPartnerStatus(models.Model):
         partners.check_access("read")
         self.env["account.move"].check_access("read")
         if not partners:
-            return self.browse()
+            return
         self.flush_model()
         params = {"company": company.id, "uid": self.env.uid, "partners": partners.ids}
         lock = "FOR UPDATE NOWAIT" if nowait else "FOR UPDATE"
@@ -200,7 +204,6 @@ class TusFacturasPartnerStatus(models.Model):
             else:
                 message = self.env._("TusFacturas is already checking some of these customers, try again in a minute.")
             raise UserError(message) from None
-        return self.search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
 
     @api.model
     def _store(self, partners, company, results):
