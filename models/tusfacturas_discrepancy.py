@@ -15,7 +15,7 @@ from ..tusfacturas.matching import (
     RESIDUAL_MISMATCH,
     problem_states,
 )
-from .bulk_copy import copy_lines, copy_value, currency_rounder
+from .bulk_copy import currency_rounder
 
 KINDS = [
     (AMOUNT_MISMATCH, "Different total"),
@@ -34,8 +34,6 @@ FOUND_FIELDS = (
 # Everything a check finds about a discrepancy, in the order _found_before reads it.
 FOUND_KEYS = ("partner_id", *FOUND_FIELDS)
 _FOUND_GETTER = operator.itemgetter(*FOUND_KEYS)
-# The columns of a new discrepancy before what the check found, in _create_found's order.
-NEW_COLUMNS = ("company_id", "state", "state_sequence", "first_seen", "last_seen", "cuit", "key")
 # A dismissed discrepancy is reopened when one of these changes.
 AMOUNT_FIELDS = ("kind", "tusfacturas_amount", "tusfacturas_residual", "odoo_amount", "odoo_residual", "difference")
 # State a user may set -> the states it may be set from.
@@ -192,9 +190,9 @@ class TusFacturasDiscrepancy(models.Model):
         found in ``company``: new discrepancies are created, those found again updated, those
         no longer found resolved. A customer whose check failed keeps its discrepancies.
 
-        A constant number of queries whatever the number of discrepancies: one read of those
-        found before, one UPDATE per kind of change (found again, reopened, resolved), the
-        create of the new ones; only discrepancies whose amounts changed go through ``write``.
+        Queries do not grow with the discrepancies found again: one read of those found before,
+        one UPDATE of when they were last seen; those that change (amounts, state) and new ones
+        go through ``write`` and ``create``, a query per hundred.
         """
         # The statuses first: their rows' locks serialise two checks of the same customer, so
         # the second one fails as a concurrent update (which Odoo retries) instead of tripping
@@ -250,12 +248,18 @@ class TusFacturasDiscrepancy(models.Model):
             discrepancy.write(changes[discrepancy.id])
         seen = set(seen_again_ids)
         gone_ids = [d_id for d_id, state, _values in existing.values() if state != "resolved" and d_id not in seen]
-        Discrepancy._set_found(seen_again_ids, {"last_seen": now})
-        Discrepancy._set_found(reopened_ids, {"state": "open", "resolved_date": None})
-        Discrepancy._set_found(gone_ids, {"state": "resolved", "resolved_date": now})
-        Discrepancy._create_found(
-            company, [(cuit, key, values) for (cuit, key), values in found.items() if (cuit, key) not in existing], now
-        )
+        Discrepancy._set_last_seen(seen_again_ids, now)
+        # Changes of state and new discrepancies go through the ORM (automation rules, other
+        # modules' overrides): one UPDATE, one INSERT per hundred of them.
+        if reopened_ids:
+            Discrepancy.browse(reopened_ids).write({"state": "open", "resolved_date": False})
+        if gone_ids:
+            Discrepancy.browse(gone_ids).write({"state": "resolved", "resolved_date": now})
+        Discrepancy.create([
+            dict(values, company_id=company.id, cuit=cuit, key=key, first_seen=now, last_seen=now)
+            for (cuit, key), values in found.items()
+            if (cuit, key) not in existing
+        ])  # fmt: skip
 
     @api.model
     def _found_before(self, company, cuits):
@@ -273,45 +277,26 @@ class TusFacturasDiscrepancy(models.Model):
         )
         return {(cuit, key): (d_id, state, tuple(values)) for cuit, key, d_id, state, *values in self.env.cr.fetchall()}
 
-    def _create_found(self, company, found, now):
-        """Create the discrepancies ``found`` (``(cuit, key, values)``) in ``company``, open, in one
-        COPY: a check that finds thousands (a customer's first check) writes them at once, as
-        ``create`` would without tracking (none is wanted for what a check found)."""
-        if not found:
-            return
-        uid = self.env.uid
-        log = f"\t{uid}\t{self.env.cr.now()}\t{uid}\t{self.env.cr.now()}\n"
-        head = f"{company.id}\topen\t{STATE_SEQUENCE['open']}\t{now}\t{now}"
-        self.flush_model()
-        copy_lines(
-            self.env.cr,
-            self._table,
-            (*NEW_COLUMNS, *FOUND_KEYS, "create_uid", "create_date", "write_uid", "write_date"),
-            (
-                "\t".join([head, copy_value(cuit), copy_value(key), *map(copy_value, _found_tuple(values))]) + log
-                for cuit, key, values in found
-            ),
-        )
-
-    def _set_found(self, ids, values):
-        """Write what a check found on the discrepancies ``ids``, the same ``values`` for all, in
-        one UPDATE (the ORM would write them by hundreds). The state's sequence follows it."""
+    def _set_last_seen(self, ids, now):
+        """Record that the check of ``now`` found the discrepancies ``ids`` again: one UPDATE
+        whatever their number (the ORM would write them by hundreds). Only the check's own
+        bookkeeping is written so: what users act on (state, amounts) goes through ``write``."""
         if not ids:
             return
-        if "state" in values:
-            values = dict(values, state_sequence=STATE_SEQUENCE[values["state"]])
-        values = dict(values, write_uid=self.env.uid, write_date=self.env.cr.now())
         records = self.browse(ids)
-        records.flush_recordset(list(values))
+        fnames = ["last_seen", "write_uid", "write_date"]
+        records.flush_recordset(fnames)
         self.env.cr.execute(
             SQL(
-                "UPDATE %s SET %s WHERE id = ANY(%s)",
+                "UPDATE %s SET last_seen = %s, write_uid = %s, write_date = %s WHERE id = ANY(%s)",
                 SQL.identifier(self._table),
-                SQL(", ").join(SQL("%s = %s", SQL.identifier(name), value) for name, value in values.items()),
+                now,
+                self.env.uid,
+                self.env.cr.now(),
                 list(ids),
             )
         )
-        records.invalidate_recordset(list(values))
+        records.invalidate_recordset(fnames)
 
     @api.model
     def _found_values(self, matches, default_partner, types):

@@ -45,8 +45,8 @@ class TusFacturasLedger(models.TransientModel):
     fetched_rows = fields.Json(
         readonly=True,
         prefetch=False,  # every row of the ledger: read for the "Until" date only, never with the header
-        help='The rows as fetched, kept apart once an "Until" date leaves some of them out of the lines, to '
-        "compare again without a new call (until then the lines hold every row).",
+        help='The rows as fetched, kept apart when the lines do not hold them all as fetched (an "Until" date '
+        "leaves some out, or amounts have more decimals than their currency), to compare again without a new call.",
     )
     date_to = fields.Date(
         string="Until",
@@ -178,10 +178,16 @@ class TusFacturasLedger(models.TransientModel):
         self.invalidate_recordset(["fetched_rows"])
 
     def _has_kept_rows(self):
+        self.flush_recordset(["fetched_rows"])
         self.env.cr.execute(
             SQL("SELECT fetched_rows IS NOT NULL FROM %s WHERE id = %s", SQL.identifier(self._table), self.id)
         )
-        return self.env.cr.fetchone()[0]
+        row = self.env.cr.fetchone()
+        if row is None:  # cleaned up meanwhile (an hour after it was last used)
+            raise UserError(
+                self.env._("This TusFacturas current account is no longer available: open it again from the customer.")
+            )
+        return row[0]
 
     def _fetched_rows(self, kept):
         """The rows as fetched, in the API's order: those ``kept`` apart if an "Until" date left

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..tusfacturas.matching import COMPANY_CURRENCY, DOCUMENT_CURRENCY
@@ -21,9 +22,15 @@ class _Many2oneUnchecked(fields.Many2one):
 
 
 class TusFacturasLedgerLine(models.TransientModel):
+    """A row of a ledger, as fetched and compared. The lines hold the ledger's rows (its
+    "Until" date compares them again): they live and die with their ledger, and only the
+    ledger writes them."""
+
     _name = "tusfacturas.ledger.line"
     _description = "TusFacturas Current Account Row"
     _order = "ledger_id, sequence, id"
+    # Not vacuumed on their own age: deleted with their ledger (which is), never before it.
+    _transient_max_hours = 0
 
     ledger_id = fields.Many2one("tusfacturas.ledger", required=True, ondelete="cascade", index=True)
     currency_id = _Many2oneUnchecked(
@@ -73,6 +80,22 @@ class TusFacturasLedgerLine(models.TransientModel):
 
     create_uid = _Many2oneUnchecked("res.users", string="Created by", automatic=True, readonly=True)
     write_uid = _Many2oneUnchecked("res.users", string="Last Updated by", automatic=True, readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("The TusFacturas current account is read-only: refresh it instead."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(self.env._("The TusFacturas current account is read-only: refresh it instead."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_with_the_ledger_only(self):
+        if not self.env.su:
+            raise AccessError(self.env._("The TusFacturas current account is read-only: refresh it instead."))
 
     def init(self):
         """Databases made by earlier versions have those foreign keys: drop them."""

@@ -115,9 +115,11 @@ class TusFacturasReconciliation(models.AbstractModel):
         """
         Move = self.env["account.move"]
         # Through ``partner_id``, which has an index (``commercial_partner_id`` has none): the
-        # customers' contacts, archived ones included, whose documents count as theirs.
+        # customers' contacts, archived ones and other companies' included, whose documents
+        # count as theirs (the documents' own access rules apply below).
         contacts = (
             self.env["res.partner"]
+            .sudo()
             .with_context(active_test=False)
             ._search([("commercial_partner_id", "in", partners.ids)])
         )

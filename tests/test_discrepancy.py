@@ -1,5 +1,7 @@
 """Discrepancies: the worklist every check writes (issue 10)."""
 
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -32,6 +34,35 @@ class TestDiscrepancies(TusFacturasCase):
         return self.Discrepancy.search(
             [("partner_id", "=", self.customer.id), *((k, "=", v) for k, v in domain.items())], order="key"
         )
+
+    def test_created_and_resolved_through_the_orm(self):
+        """What users act on goes through ``create`` and ``write`` (automation rules, other modules'
+        overrides see it); only when a discrepancy was last seen is written in bulk."""
+        Model = type(self.Discrepancy)
+        created, written = [], []
+        original_create, original_write = Model.create, Model.write
+
+        def create(records, vals_list):
+            created.extend(vals["key"] for vals in vals_list)
+            return original_create(records, vals_list)
+
+        def write(records, vals):
+            if records:
+                written.append((sorted(records.mapped("key")), sorted(vals)))
+            return original_write(records, vals)
+
+        with patch.object(Model, "create", create), patch.object(Model, "write", write):
+            self.open_ledger(user=self.billing_user)
+            self.assertEqual(sorted(created), ["1-00001-00000001", "1-00001-00000002", "1-00001-00000099"])
+            self.open_ledger(user=self.billing_user)
+            self.assertEqual(written, [], "found again as they were: no write")
+            self.sandbox.ledgers[ADHOC_CUIT] = [
+                tf_row("FACTURA A 0001-00000001 (ADHOC SA)", debe=1210.0, resta=1210.0, saldo=1210.0),
+                tf_row("FACTURA A 0001-00000099 (ADHOC SA)", debe=100.0, resta=100.0, saldo=1310.0),
+            ]
+            self.open_ledger(user=self.billing_user)
+        self.assertIn((["1-00001-00000001"], ["resolved_date", "state"]), written)
+        self.assertEqual(self.discrepancies(state="resolved").mapped("key"), ["1-00001-00000001"])
 
     def test_found_by_the_button_again_without_duplicates_and_resolved_when_gone(self):
         with freeze_time("2026-11-20 10:00:00"):

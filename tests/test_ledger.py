@@ -1,10 +1,10 @@
 from datetime import date
 
-from odoo.exceptions import RedirectWarning, UserError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import tagged
 
 from ..sandbox.server import REFERENCE_ROWS
-from .common import ADHOC_CUIT, TusFacturasCase
+from .common import ADHOC_CUIT, TusFacturasCase, tf_row
 
 
 @tagged("post_install", "-at_install")
@@ -88,6 +88,57 @@ class TestLedger(TusFacturasCase):
         ledger = self.open_ledger()
         self.assertEqual(ledger.line_ids.mapped("concept"), [f"{concept} {'X' * 5000} {n}" for n in range(3)])
         self.assertEqual(ledger.line_ids.mapped("match_state"), ["not_a_document"] * 3)
+
+    def test_rows_are_read_only_and_live_as_long_as_their_ledger(self):
+        """The lines hold the rows an "Until" date compares again: nobody edits them, and they are
+        cleaned up with their ledger, never before it."""
+        self.sandbox.ledgers[ADHOC_CUIT] = REFERENCE_ROWS
+        ledger = self.open_ledger(user=self.billing_user)
+        lines = ledger.line_ids
+        for action in (
+            lambda: lines[0].write({"debit": 1.0}),
+            lambda: lines[0].unlink(),
+            lambda: lines.create({"ledger_id": ledger.id, "concept": "MADE UP"}),
+        ):
+            with self.assertRaises(AccessError):
+                action()
+        Line = self.env["tusfacturas.ledger.line"].sudo()
+        self.env.cr.execute(
+            "UPDATE tusfacturas_ledger_line SET create_date = now() - interval '3 days', "
+            "write_date = now() - interval '3 days' WHERE ledger_id = %s",
+            [ledger.id],
+        )
+        Line.invalidate_model()
+        Line._transient_vacuum()
+        self.assertEqual(ledger.line_ids, lines, "the ledger is recent: its rows stay")
+        # No foreign key on what a line only shows (PostgreSQL would check it row by row).
+        self.env.cr.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'tusfacturas_ledger_line'::regclass AND contype = 'f'"
+        )
+        self.assertEqual(
+            sorted(name for (name,) in self.env.cr.fetchall()),
+            ["tusfacturas_ledger_line_ledger_id_fkey", "tusfacturas_ledger_line_move_id_fkey"],
+        )
+
+    def test_until_on_a_ledger_cleaned_up_meanwhile(self):
+        self.sandbox.ledgers[ADHOC_CUIT] = REFERENCE_ROWS
+        ledger = self.open_ledger(user=self.billing_user)
+        ledger.sudo().unlink()  # as the vacuum does, an hour after it was last used
+        self.assertFalse(self.env["tusfacturas.ledger.line"].search([("ledger_id", "=", ledger.id)]))
+        with self.assertRaisesRegex(UserError, "no longer available: open it again from the customer"):
+            ledger.action_apply_date_to()
+
+    def test_documents_of_archived_contacts_count(self):
+        contact = self.env["res.partner"].create({"name": "Sucursal Norte (ADHOC)", "parent_id": self.customer.id})
+        invoice = self.invoice(contact, 100.0)
+        contact.active = False
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row(f"FACTURA A 0001-{int(invoice.name[-8:]):08d}", debe=121.0, resta=121.0, saldo=121.0)
+        ]
+        ledger = self.open_ledger(user=self.billing_user)
+        self.assertEqual(ledger.line_ids.move_id, invoice)
+        self.assertEqual(ledger.line_ids.match_state, "matched")
+        self.assertTrue(ledger.is_ok)
 
     def test_refresh_fetches_again_in_place(self):
         ledger = self.open_ledger()
