@@ -5,6 +5,7 @@ from . import tusfacturas_service
 from . import tusfacturas_service_replay
 from . import tusfacturas_check_run
 from . import tusfacturas_reconciliation
+from . import tusfacturas_check_record
 from . import tusfacturas_currency_totals
 from . import tusfacturas_partner_status
 from . import tusfacturas_partner_status_total

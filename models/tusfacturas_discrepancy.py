@@ -56,7 +56,7 @@ class TusFacturasDiscrepancy(models.Model):
 
     _name = "tusfacturas.discrepancy"
     _description = "TusFacturas Discrepancy"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "tusfacturas.check.record"]
     _order = "state_sequence, last_seen desc, date desc, id desc"
 
     name = fields.Char(string="Document", required=True, readonly=True)
@@ -118,29 +118,26 @@ class TusFacturasDiscrepancy(models.Model):
     # Users work them; only checks make them
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(self.env._("Discrepancies are found by the checks with TusFacturas, not created."))
-        return super().create(vals_list)
+    def _user_may_write(self, fnames):
+        return not fnames & CHECK_FIELDS
+
+    def _create_denied_message(self):
+        return self.env._("Discrepancies are found by the checks with TusFacturas, not created.")
+
+    def _write_denied_message(self):
+        return self.env._("What a discrepancy says is what the check with TusFacturas found: it cannot be changed.")
 
     def write(self, vals):
-        if not self.env.su:
-            if set(vals) & CHECK_FIELDS:
-                raise AccessError(
-                    self.env._(
-                        "What a discrepancy says is what the check with TusFacturas found: it cannot be changed."
-                    )
+        """Of the state, users only dismiss and reopen (what else they may write: the mixin)."""
+        state = vals.get("state")
+        moves = {d.state for d in self if d.state != state} if state and not self.env.su else set()
+        if moves - set(USER_TRANSITIONS.get(state, ())) and self._user_may_write(set(vals)):
+            raise AccessError(
+                self.env._(
+                    "Users dismiss open discrepancies and reopen dismissed ones; a discrepancy is resolved "
+                    "when a check with TusFacturas no longer finds it."
                 )
-            if "state" in vals and any(
-                d.state != vals["state"] and d.state not in USER_TRANSITIONS.get(vals["state"], ()) for d in self
-            ):
-                raise AccessError(
-                    self.env._(
-                        "Users dismiss open discrepancies and reopen dismissed ones; a discrepancy is resolved "
-                        "when a check with TusFacturas no longer finds it."
-                    )
-                )
+            )
         return super().write(vals)
 
     def action_dismiss(self, reason):

@@ -2,7 +2,7 @@ import datetime
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..tusfacturas import LedgerRow, parse_concept
@@ -26,6 +26,7 @@ class TusFacturasLedger(models.TransientModel):
     """A customer's TusFacturas current account, fetched once, beside Odoo's receivables."""
 
     _name = "tusfacturas.ledger"
+    _inherit = ["tusfacturas.check.record"]
     _description = "TusFacturas Current Account"
     _rec_name = "partner_id"
 
@@ -84,18 +85,13 @@ class TusFacturasLedger(models.TransientModel):
     annulled_count = fields.Integer(compute="_compute_state_counts")
     out_of_scope_count = fields.Integer(compute="_compute_state_counts")
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        """Ledgers are opened from a customer (``_open_for``), never made up."""
-        if not self.env.su:
-            raise AccessError(self.env._("Open the TusFacturas current account from the customer."))
-        return super().create(vals_list)
-
-    def write(self, vals):
+    def _user_may_write(self, fnames):
         """Users choose the "Until" date; everything else is what TusFacturas and Odoo said."""
-        if not self.env.su and set(vals) - {"date_to"}:
-            raise AccessError(self.env._("The TusFacturas current account is read-only: refresh it instead."))
-        return super().write(vals)
+        return fnames <= {"date_to"}
+
+    def _create_denied_message(self):
+        """Ledgers are opened from a customer (``_open_for``), never made up."""
+        return self.env._("Open the TusFacturas current account from the customer.")
 
     def _receivable_domain(self):
         self.ensure_one()

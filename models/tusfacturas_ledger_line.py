@@ -27,6 +27,7 @@ class TusFacturasLedgerLine(models.TransientModel):
     ledger writes them."""
 
     _name = "tusfacturas.ledger.line"
+    _inherit = ["tusfacturas.check.record"]
     _description = "TusFacturas Current Account Row"
     _order = "ledger_id, sequence, id"
     # Not vacuumed on their own age: deleted with their ledger (which is), never before it.
@@ -81,21 +82,10 @@ class TusFacturasLedgerLine(models.TransientModel):
     create_uid = _Many2oneUnchecked("res.users", string="Created by", automatic=True, readonly=True)
     write_uid = _Many2oneUnchecked("res.users", string="Last Updated by", automatic=True, readonly=True)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(self.env._("The TusFacturas current account is read-only: refresh it instead."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            raise AccessError(self.env._("The TusFacturas current account is read-only: refresh it instead."))
-        return super().write(vals)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_with_the_ledger_only(self):
         if not self.env.su:
-            raise AccessError(self.env._("The TusFacturas current account is read-only: refresh it instead."))
+            raise AccessError(self._write_denied_message())
 
     def init(self):
         """Databases made by earlier versions have those foreign keys: drop them."""
