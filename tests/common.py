@@ -108,13 +108,22 @@ class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):
             }
         )
 
+    @classmethod
+    def make_customers(cls, cuits, name="Cliente {i}", invoice=None, **values):
+        """One customer per CUIT, named ``name`` formatted with its position, each with a posted
+        invoice of ``invoice`` before VAT if given."""
+        partners = cls.env["res.partner"].concat(
+            *(cls.make_customer(name.format(i=i), cuit, **values) for i, cuit in enumerate(cuits))
+        )
+        for partner in partners if invoice is not None else ():
+            cls.invoice(partner, invoice)
+        return partners
+
     def make_settled_customers(self, count):
         """``count`` customers (``customer_rank`` 1) who owe nothing, in Odoo nor in TusFacturas."""
         cuits = make_cuits(count, prefix="33", body=60000000)
         self.sandbox.ledgers.update({cuit: [] for cuit in cuits})
-        return self.env["res.partner"].concat(
-            *(self.make_customer(f"Al Día {i:02d} SA", cuit, customer_rank=1) for i, cuit in enumerate(cuits))
-        )
+        return self.make_customers(cuits, "Al Día {i:02d} SA", customer_rank=1)
 
     @classmethod
     def invoice(cls, partner, amount, move_type="out_invoice", post=True, **kwargs):

@@ -32,9 +32,7 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.cuits = make_cuits(6)
-        cls.partners = cls.env["res.partner"].concat(
-            *(cls.make_customer(f"Cliente {i}", cuit) for i, cuit in enumerate(cls.cuits))
-        )
+        cls.partners = cls.make_customers(cls.cuits)
         cls.company.tusfacturas_concurrency = 1
 
     def setUp(self):

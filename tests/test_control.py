@@ -66,11 +66,7 @@ class TestRunSummary(TusFacturasCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.cuits = make_cuits(4)
-        cls.partners = cls.env["res.partner"].concat(
-            *(cls.make_customer(f"Cliente {i}", cuit) for i, cuit in enumerate(cls.cuits))
-        )
-        for partner in cls.partners:
-            cls.invoice(partner, 100.0)  # 121 each
+        cls.partners = cls.make_customers(cls.cuits, invoice=100.0)  # 121 each
         cls.Summary = cls.env["tusfacturas.control.summary"]
 
     def run_checks(self, run_key):

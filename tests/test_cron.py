@@ -27,11 +27,7 @@ class CronCase(TusFacturasCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.cuits = make_cuits(12)
-        cls.partners = cls.env["res.partner"].concat(
-            *(cls.make_customer(f"Cliente {i:02d}", cuit) for i, cuit in enumerate(cls.cuits))
-        )
-        for partner in cls.partners:
-            cls.invoice(partner, 100.0)  # 121 open in Odoo: in the default scope
+        cls.partners = cls.make_customers(cls.cuits, "Cliente {i:02d}", invoice=100.0)  # 121 open: in the default scope
         cls.cron = cls.env.ref(CRON_XMLID)
         cls.company.tusfacturas_check_active = True
         cls.dni = cls.env.ref("l10n_ar.it_dni")
@@ -531,7 +527,7 @@ class TestCheckListAction(TusFacturasCase):
 
     def test_billing_user_checks_selected_customers(self):
         cuits = make_cuits(3)
-        partners = self.env["res.partner"].concat(*(self.make_customer(f"C{i}", c) for i, c in enumerate(cuits)))
+        partners = self.make_customers(cuits, "C{i}")
         self.sandbox.ledgers[cuits[0]] = [tf_row("FACTURA A 0001-00000123", debe=5, resta=5, saldo=5)]
         self.sandbox.cuit_modes = {cuits[2]: "http_500"}
         self.assertEqual(self.action.name, "Check with TusFacturas")
@@ -549,7 +545,7 @@ class TestCheckListAction(TusFacturasCase):
     def test_bounded_in_time(self):
         """limit_time_real 6 s: the action claims only what ends within its share (3 s)."""
         cuits = make_cuits(10)
-        partners = self.env["res.partner"].concat(*(self.make_customer(f"C{i}", c) for i, c in enumerate(cuits)))
+        partners = self.make_customers(cuits, "C{i}")
         self.company.write({"tusfacturas_timeout": 1, "tusfacturas_concurrency": 2})
         self.sandbox.delay = 0.5
         start = time.monotonic()
