@@ -155,9 +155,11 @@ class TusFacturasLedger(models.TransientModel):
         if self.fetch_date:
             self._keep_rows(None)  # a refresh: rows kept from the previous fetch are stale
         self.sudo().write({"fetch_date": fields.Datetime.now()})
-        result = self._build(rows, kept=False)
+        # With an "Until" date, two comparisons (the lines', today's): Odoo's documents read once.
+        documents = self._odoo_documents() if self.date_to else None
+        result = self._build(rows, kept=False, documents=documents)
         if self.date_to:
-            result = self._compare(rows, until=None)
+            result = self._compare(rows, until=None, documents=documents)
         self.env["tusfacturas.partner.status"]._store(
             self.partner_ids, self.company_id, dict.fromkeys(self.partner_ids.ids, result)
         )
@@ -204,17 +206,24 @@ class TusFacturasLedger(models.TransientModel):
         )
         return [_row(*values) for values in self.env.cr.fetchall()]
 
-    def _compare(self, rows, until):
-        engine = self.env["tusfacturas.reconciliation"]
-        groups = {self.cuit: self.partner_ids}
-        return engine._compare_groups(self.company_id, groups, {self.cuit: rows}, until=until)[self.cuit]
+    def _odoo_documents(self):
+        return self.env["tusfacturas.reconciliation"]._odoo_documents(self.partner_ids, self.company_id)
 
-    def _build(self, rows, kept):
+    def _compare(self, rows, until, documents=None):
+        """``rows`` compared up to ``until``, with Odoo's ``documents`` if already read."""
+        engine = self.env["tusfacturas.reconciliation"]
+        books = None
+        if documents is not None:
+            books = (documents, engine._odoo_other_entries(self.partner_ids, self.company_id, until=until))
+        groups = {self.cuit: self.partner_ids}
+        return engine._compare_groups(self.company_id, groups, {self.cuit: rows}, until=until, books=books)[self.cuit]
+
+    def _build(self, rows, kept, documents=None):
         """Replace the lines by ``rows`` compared with Odoo's side up to the "Until" date. Unless
         they are ``kept`` apart already, keep them apart if the lines do not hold them as fetched
         (an "Until" date leaves some out, or amounts have more decimals than their currency)."""
         self.ensure_one()
-        result = self._compare(rows, until=self.date_to)
+        result = self._compare(rows, until=self.date_to, documents=documents)
         exact = self._write_lines(result.matches, rows)
         if not kept and (self.date_to or not exact):
             self._keep_rows(rows)

@@ -228,6 +228,27 @@ class TestCompare(TusFacturasCase):
         ledger.action_apply_date_to()
         self.assertEqual(self.seen(ledger), refreshed)
 
+    def test_refresh_with_an_until_date_reads_odoo_documents_once(self):
+        """Refresh with an "Until" date compares twice (the lines up to the date, the status today)."""
+        self.invoice(self.customer, 100.0, invoice_date="2026-02-10")
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001", debe=121.0, resta=121.0, saldo=121.0, fecha="10/02/2026"),
+        ]
+        ledger = self.open_ledger()
+        ledger.date_to = date(2026, 1, 31)
+        Engine = type(self.env["tusfacturas.reconciliation"])
+        reads, original = [], Engine._odoo_documents
+
+        def spy(engine, partners, company):
+            reads.append(partners)
+            return original(engine, partners, company)
+
+        with patch.object(Engine, "_odoo_documents", spy):
+            ledger.action_refresh()
+        self.assertEqual(reads, [self.customer])
+        self.assertFalse(ledger.line_ids, "nothing up to January")
+        self.assertEqual(self.customer.tusfacturas_state, "ok", "today's status")
+
     def test_rows_with_more_decimals_are_kept_as_fetched(self):
         """The lines show amounts rounded in their currency: rows with more decimals are kept apart
         at once, and an "Until" date compares them as TusFacturas gave them."""
