@@ -212,7 +212,7 @@ class TusFacturasDiscrepancy(models.Model):
             problems.append((_digits(partners[:1].vat), partners[:1], matches))
         # The document types of the whole batch in one query; the Odoo documents carry theirs.
         matches = [match for _cuit, _partner, group_matches in problems for match in group_matches]
-        types = self.env["tusfacturas.ledger"]._document_types({_key_of(m)[0] for m in matches if _key_of(m)})
+        types = self.env["tusfacturas.ledger"]._document_types({key[0] for m in matches if (key := _key_of(m))})
         found = {}  # (cuit, key) -> values
         for cuit, partner, group_matches in problems:
             for key, values in self._found_values(group_matches, partner, types).items():

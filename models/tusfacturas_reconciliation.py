@@ -287,14 +287,6 @@ class TusFacturasReconciliation(models.AbstractModel):
             result.results.update(outcomes)
         return result
 
-    @api.model
-    def _fetch_all(self, client, cuits, concurrency):
-        """``{key: rows or TusFacturasError}`` for ``cuits`` (``{key: CUIT}``), at most
-        ``concurrency`` calls at once: :meth:`_fetching`, waiting for every call."""
-        with self._fetching(client, cuits, concurrency) as completed:
-            fetched = dict(completed)
-        return {key: fetched[key] for key in cuits if key in fetched}
-
     @contextmanager
     def _fetching(self, client, cuits, concurrency):
         """Start fetching the current accounts of ``cuits`` (``{key: CUIT}``), at most

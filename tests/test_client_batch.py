@@ -59,8 +59,12 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
     def test_unexpected_exception_costs_one_customer(self):
         cuits = dict(zip(self.partners.ids, self.cuits, strict=True))
         client = BuggyClient(self.cuits[2], base_url=self.sandbox.url, timeout=5, **self.credentials())
-        with self.assertLogs("odoo.addons.tusfacturas_cuenta_corriente.models.tusfacturas_reconciliation", "ERROR"):
-            fetched = self.env["tusfacturas.reconciliation"]._fetch_all(client, cuits, 2)
+        engine = self.env["tusfacturas.reconciliation"]
+        with (
+            self.assertLogs("odoo.addons.tusfacturas_cuenta_corriente.models.tusfacturas_reconciliation", "ERROR"),
+            engine._fetching(client, cuits, 2) as completed,
+        ):
+            fetched = dict(completed)
         self.assertEqual(len(fetched), 6)
         error = fetched[self.partners[2].id]
         self.assertIsInstance(error, TusFacturasError)
