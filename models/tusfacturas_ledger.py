@@ -227,9 +227,7 @@ class TusFacturasLedger(models.TransientModel):
         exact = self._write_lines(result.matches, rows)
         if not kept and (self.date_to or not exact):
             self._keep_rows(rows)
-        self.total_ids.unlink()
-        Total = self.env["tusfacturas.ledger.total"]
-        Total.create([dict(values, ledger_id=self.id) for values in Total._values(result.totals)])
+        self.env["tusfacturas.ledger.total"]._replace({self: result.totals})
         self.sudo().write({
             "compare_mode": result.comparison.mode,
             "scope_description": self._scope_description(),

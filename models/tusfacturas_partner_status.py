@@ -214,7 +214,7 @@ class TusFacturasPartnerStatus(models.Model):
         """
         now = fields.Datetime.now()
         to_note = self.browse()
-        totals = []
+        totals = {}  # status -> its totals per currency
         # Statuses are the system's record of what was checked: users read them, only
         # checks write them.
         statuses = self.sudo()._get_or_create(partners, company)
@@ -238,11 +238,8 @@ class TusFacturasPartnerStatus(models.Model):
                 "note_signature": signature,
                 **{f"{state}_count": count for state, count in result.counts.items()},
             })  # fmt: skip
-            Total = self.env["tusfacturas.partner.status.total"]
-            totals += [dict(values, status_id=status.id) for values in Total._values(result.totals)]
-        checked = statuses.filtered(lambda s: not isinstance(results[s.partner_id.id], str))
-        checked.total_ids.unlink()
-        self.env["tusfacturas.partner.status.total"].sudo().create(totals)
+            totals[status] = result.totals
+        self.env["tusfacturas.partner.status.total"].sudo()._replace(totals)
         # The partners' status fields are computed from these rows: not from a stale cache.
         self.env["res.partner"].invalidate_model(list(STATUS_FIELDS))
         to_note._post_mismatch_note()

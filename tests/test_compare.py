@@ -228,6 +228,21 @@ class TestCompare(TusFacturasCase):
         ledger.action_apply_date_to()
         self.assertEqual(self.seen(ledger), refreshed)
 
+    def test_balances_per_currency_updated_in_place(self):
+        """A check rewrites only the balances that changed, in the rows already there."""
+        self.invoice(self.customer, 100.0)
+        self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe=121.0, resta=121.0, saldo=121.0)]
+        ledger = self.open_ledger()
+        status = self.env["tusfacturas.partner.status"].search([("partner_id", "=", self.customer.id)])
+        before = status.total_ids
+        self.assertRecordValues(before, [{"tusfacturas_balance": 121.0, "odoo_balance": 121.0, "difference": 0.0}])
+        self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe=100.0, resta=100.0, saldo=100.0)]
+        ledger.action_refresh()
+        status.invalidate_recordset()
+        self.assertEqual(status.total_ids, before, "the same row")
+        self.assertRecordValues(status.total_ids, [{"tusfacturas_balance": 100.0, "difference": -21.0}])
+        self.assertRecordValues(ledger.total_ids, [{"tusfacturas_balance": 100.0, "difference": -21.0}])
+
     def test_refresh_with_an_until_date_reads_odoo_documents_once(self):
         """Refresh with an "Until" date compares twice (the lines up to the date, the status today)."""
         self.invoice(self.customer, 100.0, invoice_date="2026-02-10")
