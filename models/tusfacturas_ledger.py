@@ -1,5 +1,6 @@
 import datetime
 import json
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -59,7 +60,9 @@ class TusFacturasLedger(models.TransientModel):
     )
     scope_description = fields.Char(string="Scope", readonly=True)
     is_ok = fields.Boolean(string="In Agreement", readonly=True)
-    line_ids = fields.One2many("tusfacturas.ledger.line", "ledger_id", string="TusFacturas Rows", readonly=True)
+    line_ids = fields.One2many(
+        "tusfacturas.ledger.line", "ledger_id", string="TusFacturas Rows", compute="_compute_line_ids"
+    )
     total_ids = fields.One2many("tusfacturas.ledger.total", "ledger_id", string="Balances per Currency", readonly=True)
     has_foreign_totals = fields.Boolean(readonly=True)
     receivable_line_ids = fields.Many2many(
@@ -111,6 +114,20 @@ class TusFacturasLedger(models.TransientModel):
             ledger.receivable_line_ids = self.env["account.move.line"].search(
                 ledger._receivable_domain(), order=RECEIVABLE_ORDER
             )
+
+    def _compute_line_ids(self):
+        """The rows in their order, from one query of their ids: the form shows them a page at a
+        time. (Odoo's one2many read would build a record of each row to group them by ledger.)"""
+        Line = self.env["tusfacturas.ledger.line"]
+        rows = defaultdict(list)
+        if self.ids:
+            query = Line._search([("ledger_id", "in", self.ids)], order=Line._order)
+            for ledger_id, line_id in self.env.execute_query(
+                query.select(SQL.identifier(Line._table, "ledger_id"), SQL.identifier(Line._table, "id"))
+            ):
+                rows[ledger_id].append(line_id)
+        for ledger in self:
+            ledger.line_ids = Line.browse(rows[ledger.id])
 
     @api.depends("line_ids.match_state")
     def _compute_state_counts(self):
