@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..tusfacturas import LedgerRow, parse_concept
+from ..tusfacturas.collector import collector_paused
 from ..tusfacturas.matching import BALANCES, DOCUMENTS, STATES
 from .bulk_copy import NULL, copy_lines, copy_value, currency_rounder
 
@@ -168,18 +169,19 @@ class TusFacturasLedger(models.TransientModel):
         """
         self.ensure_one()
         self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
-        rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, self.cuit)
-        if self.fetch_date:
-            self._keep_rows(None)  # a refresh: rows kept from the previous fetch are stale
-        self.sudo().write({"fetch_date": fields.Datetime.now()})
-        # With an "Until" date, two comparisons (the lines', today's): Odoo's documents read once.
-        documents = self._odoo_documents() if self.date_to else None
-        result = self._build(rows, kept=False, documents=documents)
-        if self.date_to:
-            result = self._compare(rows, until=None, documents=documents)
-        self.env["tusfacturas.partner.status"]._store(
-            self.partner_ids, self.company_id, dict.fromkeys(self.partner_ids.ids, result)
-        )
+        with collector_paused():  # a comparison's many short-lived objects: see collector_paused
+            rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, self.cuit)
+            if self.fetch_date:
+                self._keep_rows(None)  # a refresh: rows kept from the previous fetch are stale
+            self.sudo().write({"fetch_date": fields.Datetime.now()})
+            # With an "Until" date, two comparisons (the lines', today's): Odoo's documents read once.
+            documents = self._odoo_documents() if self.date_to else None
+            result = self._build(rows, kept=False, documents=documents)
+            if self.date_to:
+                result = self._compare(rows, until=None, documents=documents)
+            self.env["tusfacturas.partner.status"]._store(
+                self.partner_ids, self.company_id, dict.fromkeys(self.partner_ids.ids, result)
+            )
 
     def _keep_rows(self, rows):
         """Keep ``rows`` apart (None: forget those kept), for an "Until" date that leaves some of
@@ -405,7 +407,8 @@ class TusFacturasLedger(models.TransientModel):
         """Compare again up to the "Until" date, from the rows already fetched."""
         self.ensure_one()
         kept = self._has_kept_rows()
-        self._build(self._fetched_rows(kept), kept)
+        with collector_paused():
+            self._build(self._fetched_rows(kept), kept)
         return self._get_window_action()
 
 

@@ -1,9 +1,11 @@
 """Large ledgers: the number of queries does not grow with the rows (timings: tools/bench)."""
 
 import datetime
+import gc
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import ADHOC_CUIT, TusFacturasCase, tf_row
@@ -122,3 +124,32 @@ class TestLedgerQueries(TusFacturasCase):
                 self.assertEqual((small_lines, large_lines), (11, 5003))
                 self.assertGreater(few, 0)
                 self.assertEqual(many, few)
+
+    def test_no_garbage_collection_while_comparing(self):
+        """A comparison's rows, matches and values are freed by reference counting when it ends:
+        Python's cyclic collector is paused meanwhile (it would run every 700 of them, for
+        nothing, and make a full collection of the server's heap due sooner), then resumed,
+        also when the comparison fails."""
+        collections = []
+
+        def count(phase, info):
+            if phase == "start":
+                collections.append(info["generation"])
+
+        self.sandbox.ledgers[ADHOC_CUIT] = self.rows(3000, 5)
+        ledger = self.open_ledger(user=self.billing_user)
+        self.assertTrue(gc.isenabled())
+        gc.callbacks.append(count)
+        try:
+            ledger.action_refresh()
+            gc_enabled_after = gc.isenabled()
+            self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe="not an amount")]
+            with self.assertRaises(UserError):
+                ledger.action_refresh()
+        finally:
+            gc.callbacks.remove(count)
+        self.assertTrue(gc_enabled_after)
+        self.assertTrue(gc.isenabled(), "resumed after a failed comparison")
+        # Without the pause, these two refreshes of 3,000 rows run 36 collections.
+        self.assertLessEqual(len(collections), 2, "a collection or two outside the comparison")
+        self.assertEqual(len(ledger.line_ids), 3000, "the failed refresh changed nothing")
