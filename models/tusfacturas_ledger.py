@@ -130,7 +130,6 @@ class TusFacturasLedger(models.TransientModel):
         for ledger in self:
             ledger.line_ids = Line.browse(rows[ledger.id])
 
-    @api.depends("line_ids.match_state")
     def _compute_state_counts(self):
         """Counted in SQL, whatever the number of rows."""
         groups = self.env["tusfacturas.ledger.line"]._read_group(
