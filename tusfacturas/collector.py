@@ -2,26 +2,36 @@
 
 import contextlib
 import gc
+import threading
+
+_lock = threading.Lock()
+_state = {"pauses": 0, "resume": False}  # pauses under way (all threads), whether to resume after
 
 
 @contextlib.contextmanager
 def collector_paused():
-    """Run the block with the cyclic garbage collector off, and turn it back on after, also
-    when the block raises. Yields whether it was on (if someone else turned it off, it stays off).
+    """Run the block with the cyclic garbage collector off; it is turned back on when the last
+    block that paused it ends (threads of one server overlap), also when blocks raise, unless
+    it was off before the first one.
 
     Comparing a ledger makes tens of thousands of small objects (rows, matches, values) that
     live for the whole comparison and are freed by reference counting when it ends. With the
     collector on, each 700 of them trigger a collection that finds nothing to free, and those
     surviving two collections are moved to the oldest generation, where they make a full
     collection of the whole server's heap due sooner: 70-100 ms, about one opening in five of
-    a 2,000-row ledger. Odoo itself pauses the collector this way (``odoo.tools.gc.disabling_gc``
-    in later versions). Objects made meanwhile in reference cycles are collected afterwards.
+    a 2,000-row ledger. Odoo itself pauses the collector this way in later versions
+    (``odoo.tools.gc.disabling_gc``). Objects made meanwhile in reference cycles are collected
+    afterwards. Keep the block to CPU work: no call to another server inside.
     """
-    if not gc.isenabled():
-        yield False
-        return
-    gc.disable()
+    with _lock:
+        if not _state["pauses"]:
+            _state["resume"] = gc.isenabled()
+            gc.disable()
+        _state["pauses"] += 1
     try:
-        yield True
+        yield
     finally:
-        gc.enable()
+        with _lock:
+            _state["pauses"] -= 1
+            if not _state["pauses"] and _state["resume"]:
+                gc.enable()
