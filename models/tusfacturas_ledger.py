@@ -168,8 +168,11 @@ class TusFacturasLedger(models.TransientModel):
         """
         self.ensure_one()
         self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
+        service = self.env["tusfacturas.service"]
+        answer = service._ledger_answer(self.company_id, self.cuit)
         with collector_paused():  # a comparison's many short-lived objects: see collector_paused
-            rows = self.env["tusfacturas.service"]._ledger_rows(self.company_id, self.cuit)
+            rows = service._ledger_rows(self.company_id, answer)
+            del answer  # freed before comparing, as when it was parsed in one step: the rows hold it
             if self.fetch_date:
                 self._keep_rows(None)  # a refresh: rows kept from the previous fetch are stale
             self.sudo().write({"fetch_date": fields.Datetime.now()})

@@ -144,10 +144,18 @@ class TusFacturasService(models.AbstractModel):
             self._raise_user_error(error, company)
 
     @api.model
-    def _ledger_rows(self, company, cuit):
-        """Fetch and parse the current account of ``cuit``; raise a :class:`UserError` on failure."""
+    def _ledger_answer(self, company, cuit):
+        """Call for the current account of ``cuit``: its raw rows; raise a :class:`UserError` on failure."""
         client = self._client(company)
         try:
-            return parse_ledger(client.customer_ledger(cuit))
+            return client.customer_ledger(cuit)
+        except TusFacturasError as error:
+            self._raise_user_error(error, company)
+
+    @api.model
+    def _ledger_rows(self, company, answer):
+        """The rows of a current account's raw ``answer``; raise a :class:`UserError` if one is invalid."""
+        try:
+            return parse_ledger(answer)
         except TusFacturasError as error:
             self._raise_user_error(error, company)
