@@ -128,7 +128,7 @@ class TusFacturasLedger(models.TransientModel):
             ):
                 rows[ledger_id].append(line_id)
         for ledger in self:
-            ledger.line_ids = Line.browse(rows[ledger.id])
+            ledger.line_ids = Line.browse(rows[ledger._origin.id])
 
     def _compute_state_counts(self):
         """Counted in SQL, whatever the number of rows."""

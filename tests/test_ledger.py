@@ -128,6 +128,18 @@ class TestLedger(TusFacturasCase):
         with self.assertRaisesRegex(UserError, "no longer available: open it again from the customer"):
             ledger.action_apply_date_to()
 
+    def test_until_date_typed_on_the_form_keeps_the_rows(self):
+        """The web client sends each change of the "Until" date to ``onchange``, on a new record
+        whose origin is the ledger: the rows shown stay those of the ledger."""
+        self.sandbox.ledgers[ADHOC_CUIT] = REFERENCE_ROWS
+        ledger = self.open_ledger(user=self.billing_user)
+        spec = {"date_to": {}, "line_ids": {"fields": {"concept": {}}, "limit": 40, "order": ""}}
+        result = ledger.onchange({"date_to": "2026-03-01"}, ["date_to"], spec)
+        self.assertNotIn("line_ids", result["value"], "rows unchanged")
+        edited = ledger.new({"date_to": date(2026, 3, 1)}, origin=ledger)
+        self.assertEqual(edited.line_ids._origin, ledger.line_ids)
+        self.assertEqual(len(edited.line_ids), 2)
+
     def test_documents_of_archived_contacts_count(self):
         contact = self.env["res.partner"].create({"name": "Sucursal Norte (ADHOC)", "parent_id": self.customer.id})
         invoice = self.invoice(contact, 100.0)
