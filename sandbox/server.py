@@ -430,10 +430,21 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8071)
     parser.add_argument("--ledgers", type=pathlib.Path, help="JSON file {CUIT: [row, ...]}")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds added to every answer")
+    parser.add_argument("--calls", type=pathlib.Path, help="file to append each call to (method, tab, CUIT)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     ledgers = json.loads(args.ledgers.read_text(encoding="utf-8")) if args.ledgers else {}
     sandbox = SandboxServer(ledgers, port=args.port, host=args.host)
+    sandbox.delay = args.delay
+    if args.calls:
+        record, calls = sandbox.record, args.calls.open("a", encoding="utf-8", buffering=1)
+
+        def record_to_file(method, cuit, apikey, raw):
+            record(method, cuit, apikey, raw)
+            calls.write(f"{method}\t{cuit or ''}\n")
+
+        sandbox.record = record_to_file
     _logger.info("TusFacturas sandbox on %s", sandbox.url)
     with contextlib.suppress(KeyboardInterrupt):
         sandbox._httpd.serve_forever()

@@ -290,8 +290,9 @@ def setup_cron_customers(env, company, template, count):
 # ----------------------------------------------------------------------
 
 
-def start_sandbox_process(ledgers):
-    """The sandbox (sandbox/server.py) serving ``ledgers`` from its own process: its URL."""
+def start_sandbox_process(ledgers, *options):
+    """The sandbox (sandbox/server.py) serving ``ledgers`` from its own process, as TusFacturas
+    runs apart from Odoo (its work is not Odoo's time): the process and its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -299,7 +300,7 @@ def start_sandbox_process(ledgers):
         json.dump(ledgers, file)
     server = pathlib.Path(__file__).resolve().parent.parent / "sandbox" / "server.py"
     process = subprocess.Popen(
-        [sys.executable, str(server), "--port", str(port), "--ledgers", file.name],
+        [sys.executable, str(server), "--port", str(port), "--ledgers", file.name, *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -441,48 +442,54 @@ CRON_TIMEOUT = 5  # seconds: the HTTP timeout batches are sized for (60 leaves n
 MAX_PASSES = 20
 
 
-def measure_cron(env, company, sandbox, ledgers, latency, parallel):
+def measure_cron(env, company, ledgers, latency, parallel):
     """Wall time, queries and TusFacturas calls of a whole scheduled run over the cron customers.
 
     Each measure is a new run: the company's automatic check on, its earlier runs removed (a
     new run starts only one cron interval after the last one), a reasonable HTTP timeout.
     The action is called as Odoo's cron runner calls it (``ir.cron._run_job``): passes of up
     to ten calls, each with its progress record and the pass's start forgotten between
-    passes, while it reports work done and work left; until the run is over.
+    passes, while it reports work done and work left; until the run is over. TusFacturas is
+    the sandbox in its own process, answering after ``latency``.
     """
     from odoo.addons.tusfacturas_cuenta_corriente.models import res_partner_reconciliation
 
     cr = env.cr
+    with tempfile.NamedTemporaryFile(suffix=".calls", delete=False) as file:
+        calls_file = pathlib.Path(file.name)
+    sandbox, url = start_sandbox_process(ledgers, "--delay", str(latency), "--calls", str(calls_file))
     Run = env["tusfacturas.check.run"]
     timeout = company.tusfacturas_timeout
     Run.search([("company_id", "=", company.id)]).unlink()
     company.write({
-        "tusfacturas_api_url": sandbox.url, "tusfacturas_concurrency": parallel, "tusfacturas_cron_scope": "all",
+        "tusfacturas_api_url": url, "tusfacturas_concurrency": parallel, "tusfacturas_cron_scope": "all",
         "tusfacturas_cron_limit": 10_000, "tusfacturas_check_active": True, "tusfacturas_timeout": CRON_TIMEOUT,
     })  # fmt: skip
     cron = env.ref(CRON_XMLID)
     cr.commit()
-    sandbox.reset()
-    sandbox.ledgers.update(ledgers)
-    sandbox.delay = latency
     calls, start_queries, start = 0, cr.sql_log_count, time.perf_counter()
-    for _pass in range(MAX_PASSES):
-        res_partner_reconciliation._PASS_STARTED.pop(cr, None)  # a new pass of the runner
-        for _call in range(10):
-            job, progress = cron.with_context(lastcall=cron.lastcall, cron_id=cron.id)._add_progress()
-            calls += 1
-            env["res.partner"].with_context(job.env.context)._cron_tusfacturas_reconcile()
-            env.flush_all()
-            cr.commit()
-            if not progress.remaining or not progress.done:
+    try:
+        for _pass in range(MAX_PASSES):
+            res_partner_reconciliation._PASS_STARTED.pop(cr, None)  # a new pass of the runner
+            for _call in range(10):
+                job, progress = cron.with_context(lastcall=cron.lastcall, cron_id=cron.id)._add_progress()
+                calls += 1
+                env["res.partner"].with_context(job.env.context)._cron_tusfacturas_reconcile()
+                env.flush_all()
+                cr.commit()
+                if not progress.remaining or not progress.done:
+                    break
+            if Run.search([("company_id", "=", company.id)]).state != "running":
                 break
-        if Run.search([("company_id", "=", company.id)]).state != "running":
-            break
-    elapsed = time.perf_counter() - start
-    queries = cr.sql_log_count - start_queries
-    sandbox.delay = 0.0
+        elapsed = time.perf_counter() - start
+        queries = cr.sql_log_count - start_queries
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
     run = Run.search([("company_id", "=", company.id)])
-    called = [cuit for method, cuit in sandbox.calls if method == "clientes/cuenta-corriente"]
+    logged = [line.split("\t") for line in calls_file.read_text(encoding="utf-8").splitlines()]
+    calls_file.unlink()
+    called = [cuit for method, cuit in logged if method == "clientes/cuenta-corriente"]
     if run.state != "done" or len(called) != len(ledgers) or set(called) != set(ledgers):
         raise RuntimeError(
             f"the scheduled run at {parallel} parallel calls did not check each customer once: run "
@@ -566,17 +573,14 @@ def main():
 
     odoo.tools.config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"])
     odoo.modules.module.initialize_sys_path()
-    from odoo.addons.tusfacturas_cuenta_corriente.sandbox.server import SandboxServer
-
     registry = odoo.modules.registry.Registry(args.db)
-    sandbox = SandboxServer().start()  # the scheduled run's, with its latency
     ledger_sandbox = None  # the large ledgers', in its own process: its JSON encoding is not Odoo's time
     out = []
     try:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             started = time.perf_counter()
-            company = setup_company(env, sandbox.url)
+            company = setup_company(env, "http://127.0.0.1:9/app/api/v2")  # each sandbox's URL before its calls
             admin = env.ref("base.user_admin")
             uenv = api.Environment(cr, admin.id, {"allowed_company_ids": [company.id], "lang": "en_US"})
             template = template_invoice(env, company)
@@ -631,7 +635,7 @@ def main():
             cron_table = []
             try:
                 for parallel in [int(p) for p in args.parallel.split(",")]:
-                    elapsed, queries, calls = measure_cron(env, company, sandbox, cron_ledgers, args.latency, parallel)
+                    elapsed, queries, calls = measure_cron(env, company, cron_ledgers, args.latency, parallel)
                     ideal = args.customers * args.latency / parallel
                     cron_table.append((parallel, elapsed, ideal, queries / args.customers, calls))
                     print(f"cron x{parallel}: {elapsed:.2f}s ideal {ideal:.2f}s", flush=True)
@@ -642,7 +646,6 @@ def main():
             cr.execute("SHOW server_version")
             pg_version = cr.fetchone()[0]
     finally:
-        sandbox.stop()
         if ledger_sandbox:
             ledger_sandbox.terminate()
             ledger_sandbox.wait()
