@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError
 
 
 class TusFacturasCheckRecord(models.AbstractModel):
-    """What a check with TusFacturas found (a ledger, its rows, a discrepancy): only checks
+    """What a check with TusFacturas found (a ledger, a discrepancy): only checks
     create and write it, as superuser; users read it and write at most what
     :meth:`_user_may_write` allows."""
 

@@ -1,5 +1,4 @@
-from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..tusfacturas.matching import COMPANY_CURRENCY, DOCUMENT_CURRENCY
@@ -24,10 +23,9 @@ class _Many2oneUnchecked(fields.Many2one):
 class TusFacturasLedgerLine(models.TransientModel):
     """A row of a ledger, as fetched and compared. The lines hold the ledger's rows (its
     "Until" date compares them again): they live and die with their ledger, and only the
-    ledger writes them."""
+    ledger writes them (users read them only: see ir.model.access.csv)."""
 
     _name = "tusfacturas.ledger.line"
-    _inherit = ["tusfacturas.check.record"]
     _description = "TusFacturas Current Account Row"
     _order = "ledger_id, sequence, id"
     # Not vacuumed on their own age: deleted with their ledger (which is), never before it.
@@ -81,11 +79,6 @@ class TusFacturasLedgerLine(models.TransientModel):
 
     create_uid = _Many2oneUnchecked("res.users", string="Created by", automatic=True, readonly=True)
     write_uid = _Many2oneUnchecked("res.users", string="Last Updated by", automatic=True, readonly=True)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_with_the_ledger_only(self):
-        if not self.env.su:
-            raise AccessError(self._write_denied_message())
 
     def init(self):
         """Databases made by earlier versions have those foreign keys: drop them."""
