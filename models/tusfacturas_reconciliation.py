@@ -265,6 +265,12 @@ class TusFacturasReconciliation(models.AbstractModel):
         client = service._client(company)
         concurrency = company.tusfacturas_concurrency
         outcomes = dict(errors)  # customers without a valid CUIT: stored with the first group
+
+        def store():
+            Status._store(self.env["res.partner"].browse(outcomes), company, outcomes)
+            result.results.update(outcomes)
+            outcomes.clear()
+
         with self._fetching(client, {cuit: cuit for cuit in groups}, concurrency) as completed:
             # Odoo's side of the whole batch, read while the first calls are in flight.
             books = self._odoo_books(self.env["res.partner"].union(*groups.values()), company) if groups else None
@@ -279,12 +285,9 @@ class TusFacturasReconciliation(models.AbstractModel):
                     else:
                         outcome = compared[cuit]
                     outcomes.update(dict.fromkeys(groups[cuit].ids, outcome))
-                Status._store(self.env["res.partner"].browse(outcomes), company, outcomes)
-                result.results.update(outcomes)
-                outcomes = {}
-        if outcomes:
-            Status._store(self.env["res.partner"].browse(outcomes), company, outcomes)
-            result.results.update(outcomes)
+                store()
+        if outcomes:  # no CUIT was called
+            store()
         return result
 
     @contextmanager
