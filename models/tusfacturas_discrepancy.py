@@ -33,7 +33,7 @@ FOUND_FIELDS = (
 )  # fmt: skip
 # Everything a check finds about a discrepancy, in the order _found_before reads it.
 FOUND_KEYS = ("partner_id", *FOUND_FIELDS)
-_FOUND_GETTER = operator.itemgetter(*FOUND_KEYS)
+_FOUND_GETTER = operator.itemgetter(*FOUND_KEYS)  # what a check found, as _found_before reads it
 # A dismissed discrepancy is reopened when one of these changes.
 AMOUNT_FIELDS = ("kind", "tusfacturas_amount", "tusfacturas_residual", "odoo_amount", "odoo_residual", "difference")
 # State a user may set -> the states it may be set from.
@@ -136,10 +136,15 @@ class TusFacturasDiscrepancy(models.Model):
         return self.env._("What a discrepancy says is what the check with TusFacturas found: it cannot be changed.")
 
     def write(self, vals):
-        """Of the state, users only dismiss and reopen (what else they may write: the mixin)."""
+        """Of the state, users only dismiss and reopen (what else they may write: the mixin,
+        whose refusal comes first)."""
         state = vals.get("state")
-        moves = {d.state for d in self if d.state != state} if state and not self.env.su else set()
-        if moves - set(USER_TRANSITIONS.get(state, ())) and self._user_may_write(set(vals)):
+        if (
+            state
+            and not self.env.su
+            and self._user_may_write(set(vals))
+            and any(d.state not in (state, *USER_TRANSITIONS.get(state, ())) for d in self)
+        ):
             raise AccessError(
                 self.env._(
                     "Users dismiss open discrepancies and reopen dismissed ones; a discrepancy is resolved "
@@ -235,7 +240,7 @@ class TusFacturasDiscrepancy(models.Model):
                 continue
             discrepancy_id, state, before_values = before
             # Amounts are rounded in their currency on both sides, no value is False: plain equality.
-            found_values = _found_tuple(values)
+            found_values = _FOUND_GETTER(values)
             changed = {}
             if found_values != before_values:
                 changed = {
@@ -365,8 +370,3 @@ def _row_key(row):
 
 def _digits(vat):
     return re.sub(r"\D", "", vat or "")
-
-
-def _found_tuple(values):
-    """What a check found (``_found_values``' values) in ``FOUND_KEYS``' order."""
-    return _FOUND_GETTER(values)
