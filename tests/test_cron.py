@@ -475,6 +475,17 @@ class TestScheduledCheck(CronCase):
         # The same, give or take a cache refill; a few queries per group of 16, none per customer.
         self.assertAlmostEqual(per_customer[0], per_customer[1], delta=1 / 16, msg=per_customer)
         self.assertLessEqual(per_customer[1], 0.5, per_customer)
+        # Those few queries are per group: 48 customers are stored in three groups of 16.
+        Status = self.registry["tusfacturas.partner.status"]
+        store, stored = Status._store, []
+
+        def spy(statuses, partners, company, results):
+            stored.append(len(partners))
+            return store(statuses, partners, company, results)
+
+        with patch.object(Status, "_store", spy):
+            engine._reconcile_batch(everyone, self.company)
+        self.assertEqual(stored, [16, 16, 16])
 
 
 @tagged("post_install", "-at_install")

@@ -139,6 +139,8 @@ class TestLedger(TusFacturasCase):
         edited = ledger.new({"date_to": date(2026, 3, 1)}, origin=ledger)
         self.assertEqual(edited.line_ids._origin, ledger.line_ids)
         self.assertEqual(len(edited.line_ids), 2)
+        edited.invalidate_recordset(["line_ids"])  # computed on the new record itself, through its origin
+        self.assertEqual(edited.line_ids._origin, ledger.line_ids)
 
     def test_documents_of_archived_contacts_count(self):
         contact = self.env["res.partner"].create({"name": "Sucursal Norte (ADHOC)", "parent_id": self.customer.id})
