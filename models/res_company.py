@@ -64,6 +64,13 @@ class ResCompany(models.Model):
         default=4,
         help="How many TusFacturas calls may run at the same time.",
     )
+    tusfacturas_control_user_id = fields.Many2one(
+        "res.users",
+        string="TusFacturas Control Responsible",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
+        help="Gets an activity with the summary of each scheduled check; without one, the summary is "
+        "posted as a message.",
+    )
 
     @api.constrains("tusfacturas_timeout", "tusfacturas_concurrency", "tusfacturas_cron_limit", "tusfacturas_cron_days")
     def _check_tusfacturas_limits(self):

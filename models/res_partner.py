@@ -1,13 +1,17 @@
-import re
+from datetime import timedelta
 
 from stdnum.ar import cuit as stdnum_cuit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import formatLang
 
+from .tusfacturas_check_run import BATCH_SIZE, request_budget
 from .tusfacturas_partner_status import STATUS_FIELDS, STATUS_STATES
 
 AFIP_CUIT_CODE = "80"
+# "Check with TusFacturas" on selected customers: at most this many at once (each one is billed).
+MANUAL_LIMIT = 100
 
 
 def _status_field(field_type, status_field, string, **kwargs):
@@ -26,6 +30,10 @@ def _status_field(field_type, status_field, string, **kwargs):
 
 
 class ResPartner(models.Model):
+    """A customer's last check with TusFacturas, its CUIT, and the ways to check it: the form
+    button (its current account now), the list action (selected customers now) and the
+    scheduled action (every customer in scope, see ``tusfacturas.check.run``)."""
+
     _inherit = "res.partner"
 
     # The last check with TusFacturas in the current company.
@@ -37,6 +45,11 @@ class ResPartner(models.Model):
     tusfacturas_error = _status_field(fields.Text, "error_message", "TusFacturas Error")
     tusfacturas_currency_id = fields.Many2one(
         "res.currency", compute="_compute_tusfacturas_status", groups="account.group_account_invoice"
+    )
+    tusfacturas_button_label = fields.Char(
+        string="TusFacturas Last Check Summary",
+        compute="_compute_tusfacturas_button_label",
+        groups="account.group_account_invoice",
     )
 
     @api.depends_context("company")
@@ -54,6 +67,20 @@ class ResPartner(models.Model):
             for field_name, status_field in STATUS_FIELDS.items():
                 value = status[status_field] if status else False
                 partner[field_name] = value or ("not_checked" if field_name == "tusfacturas_state" else value)
+
+    @api.depends_context("company", "lang")
+    def _compute_tusfacturas_button_label(self):
+        """The last check on the partner form button: "With differences · $ 908.56"."""
+        labels = dict(self._fields["tusfacturas_state"]._description_selection(self.env))
+        for partner in self:
+            state = partner.tusfacturas_state or "not_checked"
+            label = labels[state]
+            if state == "mismatch":
+                amount = formatLang(
+                    self.env, partner.tusfacturas_difference, currency_obj=partner.tusfacturas_currency_id
+                )
+                label = f"{label} · {amount}"
+            partner.tusfacturas_button_label = label
 
     def _tusfacturas_status_domain(self, status_field, operator, value):
         """Partners whose status in the current company satisfies the condition; for the
@@ -82,32 +109,38 @@ class ResPartner(models.Model):
         return self.company_id or self.env.company
 
     def _tusfacturas_cuit(self):
-        """The commercial partner's CUIT as 11 digits, or a clear error naming the partner."""
+        """The commercial partner's CUIT as 11 digits (``l10n_ar_vat``), or a clear error naming the partner."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        id_type = partner.l10n_latam_identification_type_id
         if not partner.vat:
             raise UserError(
                 self.env._(
                     "The customer %(partner)s has no CUIT: set it in its Tax ID field.", partner=partner.display_name
                 )
             )
-        if id_type and id_type.l10n_ar_afip_code != AFIP_CUIT_CODE:
+        if not partner.l10n_ar_vat:
             raise UserError(
                 self.env._(
                     "The identification type of %(partner)s is %(type)s: TusFacturas current accounts need a CUIT.",
                     partner=partner.display_name,
-                    type=id_type.name,
+                    type=partner.l10n_latam_identification_type_id.name or "-",
                 )
             )
-        digits = re.sub(r"\D", "", partner.vat)
-        if not stdnum_cuit.is_valid(digits):
+        if not stdnum_cuit.is_valid(partner.l10n_ar_vat):
             raise UserError(
                 self.env._(
                     "The CUIT %(vat)s of %(partner)s is not valid.", vat=partner.vat, partner=partner.display_name
                 )
             )
-        return digits
+        return partner.l10n_ar_vat
+
+    def _tusfacturas_has_cuit(self):
+        """Whether this commercial partner has a valid CUIT (no call without one)."""
+        try:
+            self._tusfacturas_cuit()
+        except UserError:
+            return False
+        return True
 
     def _tusfacturas_cuit_groups(self, company):
         """Group these customers by CUIT, as TusFacturas keys current accounts.
@@ -131,17 +164,18 @@ class ResPartner(models.Model):
             ["vat", "commercial_partner_id", "active", "company_id", "l10n_latam_identification_type_id"]
         )
         self.env["l10n_latam.identification.type"].flush_model(["l10n_ar_afip_code"])
+        # ``l10n_ar_vat``'s rule (the digits of a CUIT's vat), in SQL: it is not stored.
         self.env.cr.execute(
             """
             SELECT p.id, regexp_replace(p.vat, '[^0-9]', '', 'g')
               FROM res_partner p
-              LEFT JOIN l10n_latam_identification_type t ON t.id = p.l10n_latam_identification_type_id
+              JOIN l10n_latam_identification_type t ON t.id = p.l10n_latam_identification_type_id
              WHERE p.vat IS NOT NULL
                AND regexp_replace(p.vat, '[^0-9]', '', 'g') = ANY(%s)
                AND p.id = p.commercial_partner_id
                AND p.active
                AND (p.company_id IS NULL OR p.company_id = %s)
-               AND (t.id IS NULL OR t.l10n_ar_afip_code = %s)
+               AND t.l10n_ar_afip_code = %s
              ORDER BY p.id
             """,
             [list(groups), company.id, AFIP_CUIT_CODE],
@@ -149,6 +183,48 @@ class ResPartner(models.Model):
         for partner_id, cuit in self.env.cr.fetchall():
             groups[cuit] |= self.browse(partner_id)
         return groups, errors
+
+    @api.model
+    def _tusfacturas_scope(self, company):
+        """Commercial partners with a valid CUIT ``company``'s automatic check covers."""
+        scope = company.tusfacturas_cron_scope
+        if scope == "receivable":
+            groups = self.env["account.move.line"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", "!=", 0),
+                    ("partner_id", "!=", False),
+                ],
+                groupby=["partner_id"],
+            )
+            partners = self.browse(partner.id for [partner] in groups).commercial_partner_id
+        elif scope == "recent":
+            since = fields.Date.context_today(self) - timedelta(days=company.tusfacturas_cron_days)
+            groups = self.env["account.move"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("state", "=", "posted"),
+                    ("invoice_date", ">=", since),
+                ],
+                groupby=["commercial_partner_id"],
+            )
+            partners = self.browse(partner.id for [partner] in groups)
+        else:
+            # Companies and individuals (monotributistas, autónomos): every commercial partner.
+            partners = self.search(
+                [
+                    "|", ("is_company", "=", True), ("parent_id", "=", False),
+                    ("customer_rank", ">", 0),
+                    ("vat", "!=", False),
+                    ("l10n_latam_identification_type_id.l10n_ar_afip_code", "=", AFIP_CUIT_CODE),
+                    ("company_id", "in", (False, company.id)),
+                ]
+            )  # fmt: skip
+        return partners.filtered(lambda partner: partner._tusfacturas_has_cuit())
 
     # ------------------------------------------------------------------
     # Actions
@@ -158,9 +234,67 @@ class ResPartner(models.Model):
         """Partner form button: fetch the TusFacturas current account and show it."""
         self.env["tusfacturas.partner.status"]._check_tusfacturas_access()  # before anything: calls are billed
         self.ensure_one()
-        partner = self.commercial_partner_id
-        ledger = self.env["tusfacturas.ledger"]._open_for(partner, self._tusfacturas_company())
+        ledger = self.env["tusfacturas.ledger"]._open_for(self.commercial_partner_id, self._tusfacturas_company())
         return ledger._get_window_action()
+
+    def action_tusfacturas_reconcile(self):
+        """ "Check with TusFacturas" on selected customers, now."""
+        Status = self.env["tusfacturas.partner.status"]
+        Status._check_tusfacturas_access()  # before anything else: every call is billed
+        partners = self.commercial_partner_id
+        if len(partners) > MANUAL_LIMIT:
+            raise UserError(
+                self.env._(
+                    "Select at most %(limit)s customers to check at once (you selected %(count)s): every "
+                    "customer is a billed TusFacturas call. Use the automatic check in Settings for more.",
+                    limit=MANUAL_LIMIT,
+                    count=len(partners),
+                )
+            )
+        by_company = partners.grouped(lambda p: p._tusfacturas_company())
+        # All of them, before the first call: a customer someone else is checking
+        # stops the action before anything is billed.
+        for company, company_partners in by_company.items():
+            Status._lock_for_check(company_partners, company)
+        budget = request_budget()
+        engine = self.env["tusfacturas.reconciliation"]
+        states, left = [], 0
+        for company, company_partners in by_company.items():
+            todo = company_partners
+            while todo:
+                size = budget.batch_size(company.tusfacturas_concurrency, company.tusfacturas_timeout, BATCH_SIZE)
+                if not size:
+                    break
+                timeout = budget.call_timeout(company.tusfacturas_timeout)
+                result = engine._reconcile_batch(todo[:size], company, timeout=timeout)
+                todo = todo[size:]
+                states += [r if isinstance(r, str) else r.is_ok for r in result.results.values()]
+                if result.credentials_refused:
+                    break
+            left += len(todo)
+        agree, differ = states.count(True), states.count(False)
+        errors = len(states) - agree - differ
+        message = self.env._(
+            "%(agree)s in agreement, %(differ)s with differences, %(errors)s with errors.",
+            agree=agree, differ=differ, errors=errors,
+        )  # fmt: skip
+        if left:
+            message += " " + self.env._("%(left)s not checked this time: check them again in a moment.", left=left)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if differ or errors or left else "success",
+                "title": self.env._("TusFacturas check"),
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _cron_tusfacturas_reconcile(self):
+        """The scheduled action (``ir_cron_tusfacturas_reconcile``): see ``tusfacturas.check.run``."""
+        return self.env["tusfacturas.check.run"]._cron_check()
 
 
 def _satisfies(state, operator, value):

@@ -1,15 +1,55 @@
 import logging
+import threading
+import time
+import weakref
 from datetime import timedelta
 
 import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.addons.base.models.ir_cron import _intervalTypes
+from odoo.http import request
+from odoo.tools import config
+
+from ..tusfacturas.budget import TimeBudget
 
 _logger = logging.getLogger(__name__)
 
 # A new run starts once the previous one started at least one cron interval ago, give or take this.
 RUN_SLACK = timedelta(hours=1)
+# Customers per batch at most (a batch's results are committed together).
+BATCH_SIZE = 50
+# When Odoo sets no time limit (0), a check still bounds itself to this one.
+DEFAULT_TIME_LIMIT = 120
+# When the scheduled action stopped for lack of time, it continues this much later.
+CONTINUE_AFTER = timedelta(minutes=1)
+
+# The start of the cron runner's current pass, per cursor: the runner calls the action up
+# to ten times with one cursor, and its worker is killed if the whole pass overruns.
+_PASS_STARTED = weakref.WeakKeyDictionary()
+
+
+def time_limit(for_request):
+    """Odoo's real-time limit (seconds) for a request or for a scheduled action's pass."""
+    limit = config["limit_time_real"]
+    if not for_request:
+        cron_limit = config["limit_time_real_cron"]
+        if cron_limit is not None and cron_limit >= 0:  # -1: same as limit_time_real
+            limit = cron_limit
+    return limit if limit and limit > 0 else DEFAULT_TIME_LIMIT
+
+
+def request_budget():
+    """The time a user's request may spend calling TusFacturas."""
+    return TimeBudget(time.monotonic(), time_limit(for_request=True))
+
+
+def cron_pass_budget(cr):
+    """The time the scheduled action may spend in the runner's current pass ("Run Manually":
+    its own request)."""
+    if request:
+        return request_budget()
+    return TimeBudget(_PASS_STARTED.setdefault(cr, time.monotonic()), time_limit(for_request=False))
 
 
 class TusFacturasCheckRun(models.Model):
@@ -42,6 +82,83 @@ class TusFacturasCheckRun(models.Model):
         help="TusFacturas refused the company's credentials: no run starts until an administrator changes them.",
     )
     stop_reason = fields.Text(readonly=True)
+
+    # ------------------------------------------------------------------
+    # The scheduled action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_check(self):
+        """Check the customers of every company whose automatic check is on.
+
+        Each company's customers are checked by runs: a run covers the scope once, least
+        recently checked customers first, up to the company's limit, however many calls of
+        this action it takes (the runner's, "Run Manually"). Batches are sized to end within
+        Odoo's time limit, and each batch's customers are locked, called, and committed with
+        their results: a batch interrupted before its commit is taken again by the same run.
+        """
+        if self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized"):
+            _logger.info("Neutralized database: the TusFacturas automatic check does not run.")
+            return 0
+        budget = cron_pass_budget(self.env.cr)
+        interval = self._cron_interval()
+        done = remaining = 0
+        companies = self.env["res.company"].sudo().search([("tusfacturas_check_active", "=", True)])
+        for company in companies.filtered(lambda c: c._tusfacturas_has_credentials()):
+            run = self.sudo()._current(company, interval)
+            if not run:
+                continue
+            # The company's language for what the run writes (errors, notes).
+            env = self.env(context=dict(self.env.context, lang=company.partner_id.lang or self.env.lang))
+            checked, pending = run.with_env(env).sudo()._continue(budget)
+            done += checked
+            remaining += pending
+        if remaining and (not done or "cron_id" not in self.env.context):
+            # The runner ends the job on a call that did nothing (out of time, or every
+            # remaining customer being checked elsewhere), and "Run Manually" (no
+            # ``cron_id`` in its context) calls once: come back soon to continue the runs.
+            self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile").sudo()._trigger(
+                fields.Datetime.now() + CONTINUE_AFTER
+            )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    def _continue(self, budget):
+        """Check this run's next customers in batches while ``budget`` allows, each batch
+        committed with its results. Returns ``(customers checked, customers left)``."""
+        self.ensure_one()
+        company = self.company_id
+        partners = self.env["res.partner"].with_company(company)
+        scope = partners._tusfacturas_scope(company)
+        done = 0
+        while self.state == "running":
+            size = budget.batch_size(company.tusfacturas_concurrency, company.tusfacturas_timeout, BATCH_SIZE)
+            batch = self._claim(scope, size) if size else partners.browse()
+            if not batch:
+                break
+            timeout = budget.call_timeout(company.tusfacturas_timeout)
+            result = self.env["tusfacturas.reconciliation"]._reconcile_batch(batch, company, timeout=timeout)
+            self._record(result)
+            done += len(result.results)
+            if result.credentials_refused:
+                _logger.error(
+                    "TusFacturas refused the credentials of company %s (id %s): its automatic check "
+                    "stops until an administrator changes them.",
+                    company.name, company.id,
+                )  # fmt: skip
+            self._commit()
+        pending = 0
+        if self.state == "running":
+            pending = self._pending(scope)
+            if not pending:
+                self._finish()
+        return done, pending
+
+    def _commit(self):
+        """Commit a batch's results with its claim, so that nothing billed is lost if the
+        worker stops later (not within a test's transaction)."""
+        if not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------
     # Which run

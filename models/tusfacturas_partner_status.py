@@ -89,10 +89,47 @@ class TusFacturasPartnerStatus(models.Model):
     not_a_document_count = fields.Integer(string="Not a Document")
     annulled_count = fields.Integer(string="Annulled")
     out_of_scope_count = fields.Integer(string="Out of Scope")
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson", store=True, index=True)
+    open_discrepancy_count = fields.Integer(string="Open Discrepancies", compute="_compute_open_discrepancy_count")
 
     _sql_constraints = [
         ("partner_company_uniq", "unique(partner_id, company_id)", "One status per customer and company."),
     ]
+
+    def _compute_open_discrepancy_count(self):
+        """Counted per CUIT and company, in one query: customers sharing a CUIT share them."""
+        cuits = {status.id: status.partner_id.l10n_ar_vat for status in self}
+        groups = (
+            self.env["tusfacturas.discrepancy"]
+            .sudo()
+            ._read_group(
+                [
+                    ("state", "=", "open"),
+                    ("company_id", "in", self.company_id.ids),
+                    ("cuit", "in", list(set(cuits.values()) - {False})),
+                ],
+                groupby=["company_id", "cuit"],
+                aggregates=["__count"],
+            )
+        )
+        counts = {(company.id, cuit): count for company, cuit, count in groups}
+        for status in self:
+            status.open_discrepancy_count = counts.get((status.company_id.id, cuits[status.id]), 0)
+
+    def action_open_ledger(self):
+        """A fresh TusFacturas current account of this customer: a billed call."""
+        self.ensure_one()
+        ledger = self.env["tusfacturas.ledger"]._open_for(self.partner_id, self.company_id)
+        return ledger._get_window_action()
+
+    def action_open_discrepancies(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tusfacturas_cuenta_corriente.action_tusfacturas_discrepancy"
+        )
+        action["domain"] = [("company_id", "=", self.company_id.id), ("cuit", "=", self.partner_id.l10n_ar_vat)]
+        action["context"] = {"search_default_open": 1}
+        return action
 
     @api.model
     def _get_or_create(self, partners, company):

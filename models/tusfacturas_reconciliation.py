@@ -1,18 +1,13 @@
-import logging
+import math
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from odoo import api, models
-from odoo.tools import SQL, float_compare, split_every
+from odoo.tools import SQL, float_compare, float_is_zero, float_round, split_every
 
-from ..tusfacturas import TusFacturasError, parse_ledger
-from ..tusfacturas.breaker import CircuitBreaker
+from ..tusfacturas import TusFacturasError
+from ..tusfacturas.batch import fetching_ledgers
 from ..tusfacturas.matching import Comparison, OdooDocument, Totals, match_ledger, problem_states
-from .bulk_copy import currency_rounder
-
-_logger = logging.getLogger(__name__)
 
 # The stored columns of account.move that matching needs, in _odoo_documents' order.
 DOCUMENT_COLUMNS = (
@@ -24,6 +19,24 @@ DOCUMENT_COLUMNS = (
 # flight, and costs the same few queries whatever the number of customers in it (more
 # customers per group: fewer queries, more work left after the batch's last call).
 MIN_GROUP = 16
+
+
+def currency_rounder(rounding):
+    """``float_round`` to ``rounding`` (a currency's), faster for amounts already rounded.
+
+    With a decimal rounding (0.01: ``digits`` 2), an amount that Python's ``round`` keeps as it
+    is has at most ``digits`` decimals: ``float_round`` returns it unchanged too. Others (and
+    roundings such as 0.05) go through ``float_round``.
+    """
+    digits = round(-math.log10(rounding))
+    decimal = float_is_zero(rounding - 10.0**-digits, precision_digits=12)
+
+    def round_amount(amount):
+        if decimal and round(amount, digits) == amount:
+            return amount + 0.0  # -0.0 -> 0.0, as float_round
+        return float_round(amount, precision_rounding=rounding)
+
+    return round_amount
 
 
 def group_size(concurrency):
@@ -139,6 +152,7 @@ class TusFacturasReconciliation(models.AbstractModel):
         type_ids = {row[3] for row in rows} - {None}
         types = {t.id: (t.code, t.doc_code_prefix) for t in self.env["l10n_latam.document.type"].browse(type_ids)}
         journals = set(company._tusfacturas_scope_journals().ids)
+        number_parts = self.env["account.move"]._l10n_ar_get_document_number_parts
         currency = company.currency_id
         round_company = currency_rounder(currency.rounding)
         documents = {partner.id: [] for partner in partners}
@@ -149,7 +163,7 @@ class TusFacturasReconciliation(models.AbstractModel):
             documents[partner_id].append(
                 OdooDocument(
                     id=move_id,
-                    key=_document_key(*types.get(type_id, (None, None)), name),
+                    key=_document_key(number_parts, *types.get(type_id, (None, None)), name),
                     date=invoice_date or date,
                     currency_id=currency_id,
                     sign=-1 if move_type == "out_refund" else 1,
@@ -244,12 +258,12 @@ class TusFacturasReconciliation(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _reconcile_batch(self, partners, company):
+    def _reconcile_batch(self, partners, company, timeout=None):
         """Check commercial ``partners`` with ``company``'s credentials and books and store
         every outcome in their status. One call per CUIT: partners sharing a CUIT are
         compared together with its TusFacturas account and all get the outcome. One
         customer's failure does not stop the others; refused credentials stop the batch
-        before any further billed call.
+        before any further billed call. ``timeout``: each call's, if shorter than the company's.
 
         The HTTP calls run in a bounded thread pool; all ORM work stays here. The outcomes
         are compared and stored by groups (:func:`group_size`) as the calls complete, so
@@ -262,7 +276,7 @@ class TusFacturasReconciliation(models.AbstractModel):
         groups, errors = partners._tusfacturas_cuit_groups(company)
         # Before any call: these customers and every other one sharing their CUITs.
         Status._lock_for_check(partners.union(*groups.values()), company)
-        client = service._client(company)
+        client = service._client(company, timeout=timeout)
         concurrency = company.tusfacturas_concurrency
         outcomes = dict(errors)  # customers without a valid CUIT: stored with the first group
 
@@ -271,14 +285,20 @@ class TusFacturasReconciliation(models.AbstractModel):
             result.results.update(outcomes)
             outcomes.clear()
 
-        with self._fetching(client, {cuit: cuit for cuit in groups}, concurrency) as completed:
+        with fetching_ledgers(client, {cuit: cuit for cuit in groups}, concurrency) as fetch:
             # Odoo's side of the whole batch, read while the first calls are in flight.
             books = self._odoo_books(self.env["res.partner"].union(*groups.values()), company) if groups else None
-            for chunk in split_every(group_size(concurrency), completed, list):
+            for chunk in split_every(group_size(concurrency), fetch.completed(), list):
                 rows_by_cuit = {cuit: rows for cuit, rows in chunk if isinstance(rows, list)}
                 compared = self._compare_groups(company, groups, rows_by_cuit, books=books)
                 for cuit, rows in chunk:
                     if isinstance(rows, TusFacturasError):
+                        if fetch.stopped_by(rows):
+                            rows.stop_reason = self.env._(
+                                "The first %(count)s customers checked failed with this same error, so the other "
+                                "customers were not called (every call is billed). The next run will try again.",
+                                count=fetch.breaker.failures,
+                            )
                         result.credentials_refused |= rows.is_credential_error
                         result.stop_reason = result.stop_reason or rows.stop_reason
                         outcome = service._error_message(rows, company)
@@ -290,65 +310,17 @@ class TusFacturasReconciliation(models.AbstractModel):
             store()
         return result
 
-    @contextmanager
-    def _fetching(self, client, cuits, concurrency):
-        """Start fetching the current accounts of ``cuits`` (``{key: CUIT}``), at most
-        ``concurrency`` calls at once, and give an iterator of ``(key, rows or
-        TusFacturasError)`` in the order the calls complete, to consume in this thread.
 
-        Whatever a call raises costs that customer only: it becomes its error. When the
-        first calls all fail the same way, or TusFacturas refuses the credentials, a
-        :class:`CircuitBreaker` cancels the calls not yet started (they would fail too,
-        and every call is billed: those customers are left out); the error that stopped
-        the batch carries a ``stop_reason`` and counts as refused credentials, so the run
-        stops for this company. Leaving the block early (an error here) cancels the calls
-        not started yet, whose results would be lost, and waits for those in flight.
-        """
-        breaker = CircuitBreaker()
-        tripped = []
-
-        def fetch(cuit):  # plain Python only: runs outside the cron's thread
-            if not breaker.allows():
-                return None
-            try:
-                result = parse_ledger(client.customer_ledger(cuit))
-            except TusFacturasError as error:
-                result = error
-            except Exception as exc:  # a bug must not cost the batch: one customer at most
-                _logger.exception("TusFacturas: unexpected error while fetching one customer's ledger")
-                result = TusFacturasError("unexpected", detail=type(exc).__name__)
-            error = result if isinstance(result, TusFacturasError) else None
-            if breaker.record(error) and error.code != "unauthorized":
-                tripped.append(error)
-            return result
-
-        def completed(futures):
-            for future in as_completed(futures):
-                outcome = future.result()
-                if outcome is None:  # not called: the breaker had opened
-                    continue
-                if any(outcome is error for error in tripped):
-                    outcome.stop_reason = self.env._(
-                        "The first %(count)s customers checked failed with this same error, so the other "
-                        "customers were not called (every call is billed). The next run will try again.",
-                        count=breaker.failures,
-                    )
-                yield futures[future], outcome
-
-        pool = ThreadPoolExecutor(max_workers=max(1, concurrency or 1), thread_name_prefix="tusfacturas")
-        try:
-            yield completed({pool.submit(fetch, cuit): key for key, cuit in cuits.items()})
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _document_key(code, prefix, name):
-    """(AFIP code, point of sale, number) of a move named like ``FA-A 00002-00000001``, its
-    document type's ``code`` and ``doc_code_prefix`` given (``l10n_latam_document_number``'s rule)."""
-    if not name or name == "/":
+def _document_key(number_parts, code, prefix, name):
+    """(AFIP code, point of sale, number) of a move named like ``FA-A 00002-00000001``: its
+    document number read from the name as ``l10n_latam_document_number`` reads it (after the
+    document type's ``doc_code_prefix``), split by l10n_ar's ``number_parts``."""
+    if not (code and name and name != "/"):
         return None
-    document_number = name.split(" ", 1)[-1] if prefix else name
-    pos, sep, number = document_number.rpartition("-")
-    if not (code and sep and pos.isdigit() and number.isdigit()):
+    try:
+        parts = number_parts(name.split(" ", 1)[-1] if prefix else name, code)
+    except ValueError:  # not "<point of sale>-<number>"
         return None
-    return (code, int(pos), int(number))
+    if not parts["point_of_sale"] and not parts["invoice_number"]:
+        return None
+    return (code, parts["point_of_sale"], parts["invoice_number"])

@@ -1,13 +1,21 @@
 from odoo import api, models
 from odoo.exceptions import RedirectWarning, UserError
+from odoo.http import request
 
 from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
 from ..tusfacturas.client import MAX_BYTES
+from ..tusfacturas.replay import RequestCachedClient
 
 
 class TusFacturasService(models.AbstractModel):
     """The Odoo side of the TusFacturas client: credentials from the company,
-    failures turned into messages users can read."""
+    failures turned into messages users can read.
+
+    What a user's request fetched from TusFacturas survives Odoo replaying it: Odoo replays
+    a whole request after a serialization failure (``odoo.service.model.retrying``); the
+    replay reuses the current accounts the first attempt fetched, and billed, instead of
+    calling TusFacturas again for them.
+    """
 
     _name = "tusfacturas.service"
     _description = "TusFacturas API access"
@@ -28,17 +36,25 @@ class TusFacturasService(models.AbstractModel):
         raise UserError(message + " " + self.env._("Ask an administrator to set them in Settings."))
 
     @api.model
-    def _client(self, company):
-        """A :class:`TusFacturasClient` with ``company``'s credentials (checked first)."""
+    def _client(self, company, timeout=None):
+        """A :class:`TusFacturasClient` with ``company``'s credentials (checked first); each
+        call's ``timeout`` is the company's, or the one given if shorter. Within a user's
+        request, a :class:`RequestCachedClient` that remembers what the request fetched."""
         self._check_credentials(company)
         secrets = company.sudo()
-        return TusFacturasClient(
+        client = TusFacturasClient(
             usertoken=secrets.tusfacturas_usertoken,
             apikey=secrets.tusfacturas_apikey,
             apitoken=secrets.tusfacturas_apitoken,
             base_url=secrets.tusfacturas_api_url,
-            timeout=company.tusfacturas_timeout,
+            timeout=min(company.tusfacturas_timeout, timeout or company.tusfacturas_timeout),
         )
+        if not request:
+            return client
+        fetched = getattr(request, "_tusfacturas_fetched", None)
+        if fetched is None:
+            fetched = request._tusfacturas_fetched = {}
+        return RequestCachedClient(client, fetched, company.id)
 
     @api.model
     def _error_message(self, error, company):

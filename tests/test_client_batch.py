@@ -8,7 +8,7 @@ from odoo.tests import BaseCase, tagged
 
 from ..sandbox.cuits import make_cuits
 from ..sandbox.server import REFERENCE_ROWS
-from ..tusfacturas import TusFacturasClient, TusFacturasError
+from ..tusfacturas import TusFacturasClient, TusFacturasError, batch
 from ..tusfacturas.breaker import CircuitBreaker
 from .common import ADHOC_CUIT, TusFacturasCase
 
@@ -59,12 +59,11 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
     def test_unexpected_exception_costs_one_customer(self):
         cuits = dict(zip(self.partners.ids, self.cuits, strict=True))
         client = BuggyClient(self.cuits[2], base_url=self.sandbox.url, timeout=5, **self.credentials())
-        engine = self.env["tusfacturas.reconciliation"]
         with (
-            self.assertLogs("odoo.addons.tusfacturas_cuenta_corriente.models.tusfacturas_reconciliation", "ERROR"),
-            engine._fetching(client, cuits, 2) as completed,
+            self.assertLogs(batch.__name__, "ERROR"),
+            batch.fetching_ledgers(client, cuits, 2) as fetch,
         ):
-            fetched = dict(completed)
+            fetched = dict(fetch.completed())
         self.assertEqual(len(fetched), 6)
         error = fetched[self.partners[2].id]
         self.assertIsInstance(error, TusFacturasError)

@@ -13,11 +13,18 @@ from odoo.modules.neutralize import neutralize_database
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import config
 
-from ..models import res_partner_reconciliation
+from ..models import tusfacturas_check_run
 from ..sandbox.cuits import make_cuits
+from ..tusfacturas.budget import TimeBudget
 from .common import TusFacturasCase, tf_row
 
 CRON_XMLID = "tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile"
+
+
+def batch_size(budget, company):
+    return budget.batch_size(
+        company.tusfacturas_concurrency, company.tusfacturas_timeout, tusfacturas_check_run.BATCH_SIZE
+    )
 
 
 class CronCase(TusFacturasCase):
@@ -43,7 +50,7 @@ class CronCase(TusFacturasCase):
         """One pass of Odoo's cron runner (``ir.cron._run_job``): up to ten calls, each with
         its progress record, while the action reports work done and work remaining.
         Returns the progress records of the calls."""
-        res_partner_reconciliation._PASS_STARTED.pop(self.env.cr, None)  # a new pass
+        tusfacturas_check_run._PASS_STARTED.pop(self.env.cr, None)  # a new pass
         progresses = []
         for _call in range(10):
             cron, progress = self.cron._add_progress()
@@ -168,7 +175,7 @@ class TestScheduledCheck(CronCase):
         self.sandbox.delay = 0.3
         lastcall = self.cron.lastcall
         with patch.dict(config.options, {"limit_time_real_cron": 4}):  # 2 s of calls per pass
-            res_partner_reconciliation._PASS_STARTED.pop(self.env.cr, None)
+            tusfacturas_check_run._PASS_STARTED.pop(self.env.cr, None)
             self.cron.method_direct_trigger()
             first = len(self.ledger_calls())
             self.assertNotEqual(self.cron.lastcall, lastcall)
@@ -177,7 +184,7 @@ class TestScheduledCheck(CronCase):
             triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
             self.assertTrue(triggers, "the rest of the run is scheduled at once")
             for _call in range(12):
-                res_partner_reconciliation._PASS_STARTED.pop(self.env.cr, None)  # another request
+                tusfacturas_check_run._PASS_STARTED.pop(self.env.cr, None)  # another request
                 self.cron.method_direct_trigger()
         self.assertCountEqual(self.ledger_calls(), self.cuits, "each customer called exactly once")
         self.assertEqual(len(self.runs()), 1)
@@ -238,7 +245,7 @@ class TestScheduledCheck(CronCase):
         self.sandbox.ledgers[self.cuits[2]] = []  # Odoo's invoice is missing in TusFacturas
         self.company.tusfacturas_control_user_id = self.billing_user
         Summary = self.env["tusfacturas.control.summary"]
-        with patch.object(res_partner_reconciliation.TimeBudget, "batch_size", lambda budget, company: 5):
+        with patch.object(TimeBudget, "batch_size", lambda budget, parallel, timeout, cap: 5):
             self.run_to_the_end()  # three batches
         self.env.invalidate_all()  # what the team reads afterwards, in a request of its own
         [summary] = Summary.search([("company_id", "=", self.company.id)])  # not one per batch
@@ -259,34 +266,34 @@ class TestScheduledCheck(CronCase):
         self.assertEqual(Summary.search_count([("company_id", "=", self.company.id)]), 2)
 
     def test_batch_sizes_fit_the_budget(self):
-        budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 40)  # 20 s to spend
+        budget = TimeBudget(time.monotonic(), 40)  # 20 s to spend
         self.company.write({"tusfacturas_timeout": 5, "tusfacturas_concurrency": 4})
-        self.assertEqual(budget.batch_size(self.company), 12)  # 3 rounds of 4 calls of at most 5 s
+        self.assertEqual(batch_size(budget, self.company), 12)  # 3 rounds of 4 calls of at most 5 s
         self.company.tusfacturas_timeout = 30
-        self.assertEqual(budget.batch_size(self.company), 0, "not even one round fits: nothing is claimed")
+        self.assertEqual(batch_size(budget, self.company), 0, "not even one round fits: nothing is claimed")
         self.company.tusfacturas_timeout = 1
-        self.assertEqual(budget.batch_size(self.company), 48, "the cap (50) in whole rounds of 4 calls")
+        self.assertEqual(batch_size(budget, self.company), 48, "the cap (50) in whole rounds of 4 calls")
         with patch.dict(config.options, {"limit_time_real": 0, "limit_time_real_cron": -1}):
-            self.assertEqual(res_partner_reconciliation._time_limit(for_request=False), 120)
+            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), 120)
         with patch.dict(config.options, {"limit_time_real": 300, "limit_time_real_cron": -1}):
-            self.assertEqual(res_partner_reconciliation._time_limit(for_request=False), 300)
+            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), 300)
         with patch.dict(config.options, {"limit_time_real": 300, "limit_time_real_cron": 60}):
-            self.assertEqual(res_partner_reconciliation._time_limit(for_request=False), 60)
-            self.assertEqual(res_partner_reconciliation._time_limit(for_request=True), 300)
+            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), 60)
+            self.assertEqual(tusfacturas_check_run.time_limit(for_request=True), 300)
 
     def test_batches_are_whole_rounds_of_parallel_calls(self):
         """A last round with idle call slots costs the batch a whole round for a few calls:
         the cap is lowered to whole rounds of the company's parallel calls."""
-        budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 600)
+        budget = TimeBudget(time.monotonic(), 600)
         self.company.tusfacturas_timeout = 1
         for parallel, size in [(1, 50), (3, 48), (4, 48), (7, 49), (8, 48), (10, 50)]:
             with self.subTest(parallel=parallel):
                 self.company.tusfacturas_concurrency = parallel
-                self.assertEqual(budget.batch_size(self.company), size)
+                self.assertEqual(batch_size(budget, self.company), size)
         # Below the cap, the time budget gives whole rounds: 3 rounds of 8 calls of at most 5 s.
         self.company.write({"tusfacturas_timeout": 5, "tusfacturas_concurrency": 8})
-        budget = res_partner_reconciliation.TimeBudget(time.monotonic(), 34)
-        self.assertEqual(budget.batch_size(self.company), 24)
+        budget = TimeBudget(time.monotonic(), 34)
+        self.assertEqual(batch_size(budget, self.company), 24)
 
     def test_first_results_stored_while_the_batch_still_calls(self):
         """A batch's database work overlaps its calls: results are compared and stored by
@@ -369,7 +376,7 @@ class TestScheduledCheck(CronCase):
         self.invoice(self.partners[0], 1000.0, company=other, taxes=other_data["default_tax_sale"])
         self.company.tusfacturas_apitoken = "revoked"
         self.company.tusfacturas_concurrency = 1
-        with self.assertLogs(res_partner_reconciliation.__name__, "ERROR") as logs:
+        with self.assertLogs(tusfacturas_check_run.__name__, "ERROR") as logs:
             self.run_pass()
         self.assertEqual(self.sandbox.apikeys.count("1234"), 1, "one refused call, then no more billed calls")
         self.assertEqual(self.sandbox.apikeys.count("5678"), 1, "the other company goes on")

@@ -27,7 +27,14 @@ class TestConcurrentDiscrepancies(TransactionCase):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             company = env.ref("base.main_company")
-            partner = env["res.partner"].create({"name": "Concurrente SA", "is_company": True, "vat": cls.cuit})
+            partner = env["res.partner"].create(
+                {
+                    "name": "Concurrente SA",
+                    "is_company": True,
+                    "vat": cls.cuit,
+                    "l10n_latam_identification_type_id": env.ref("l10n_ar.it_cuit").id,
+                }
+            )
             env["tusfacturas.partner.status"]._get_or_create(partner, company)
             cls.partner_id, cls.company_id = partner.id, company.id
         cls.addClassCleanup(cls.clean_up)

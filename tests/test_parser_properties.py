@@ -5,9 +5,6 @@ import datetime
 import json
 import math
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from odoo.tests import BaseCase, tagged
 
 from ..sandbox import SandboxServer
@@ -16,6 +13,8 @@ from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
 from ..tusfacturas.client import decode_json
 from ..tusfacturas.ledger import AMOUNT_FIELDS, MAX_AMOUNT
 from .common import ADHOC_CUIT
+from .optional import HealthCheck, given, settings
+from .optional import strategies as st
 
 PROPERTY_SETTINGS = settings(
     deadline=None, max_examples=200, database=None, suppress_health_check=[HealthCheck.too_slow]

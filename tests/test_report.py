@@ -3,10 +3,12 @@
 import os
 import subprocess
 import tempfile
+import unittest
 
 from odoo.tests import HttpCase, tagged
 
 from .common import ADHOC_CUIT, TusFacturasCase, tf_row
+from .optional import PDFTOTEXT_MISSING, has_pdftotext
 
 REPORT = "tusfacturas_cuenta_corriente.action_report_tusfacturas_ledger"
 
@@ -33,6 +35,7 @@ class TestLedgerReport(TusFacturasCase, HttpCase):
         cls.env["res.lang"]._activate_lang("es_AR")
         cls.env["ir.module.module"]._load_module_terms(["tusfacturas_cuenta_corriente"], ["es_AR"], overwrite=True)
 
+    @unittest.skipUnless(has_pdftotext(), PDFTOTEXT_MISSING)
     def test_pdf_in_spanish_with_searchable_text(self):
         first = self.invoice(self.customer, 1000.0)  # FA-A 00001-00000001: 1.210,00
         self.invoice(self.customer, 100.0)  # FA-A 00001-00000002: 121,00, not in TusFacturas

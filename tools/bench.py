@@ -452,7 +452,7 @@ def measure_cron(env, company, ledgers, latency, parallel):
     passes, while it reports work done and work left; until the run is over. TusFacturas is
     the sandbox in its own process, answering after ``latency``.
     """
-    from odoo.addons.tusfacturas_cuenta_corriente.models import res_partner_reconciliation
+    from odoo.addons.tusfacturas_cuenta_corriente.models import tusfacturas_check_run
 
     cr = env.cr
     with tempfile.NamedTemporaryFile(suffix=".calls", delete=False) as file:
@@ -470,7 +470,7 @@ def measure_cron(env, company, ledgers, latency, parallel):
     calls, start_queries, start = 0, cr.sql_log_count, time.perf_counter()
     try:
         for _pass in range(MAX_PASSES):
-            res_partner_reconciliation._PASS_STARTED.pop(cr, None)  # a new pass of the runner
+            tusfacturas_check_run._PASS_STARTED.pop(cr, None)  # a new pass of the runner
             for _call in range(10):
                 job, progress = cron.with_context(lastcall=cron.lastcall, cron_id=cron.id)._add_progress()
                 calls += 1

@@ -52,7 +52,7 @@ build_venv() {
     reqs="$BUILD_DIR/requirements.txt"
     {
         "$PY" "$ADDON_DIR/tools/odoo_requirements.py" "$ODOO_SRC/requirements.txt"
-        cat "$ADDON_DIR/tools/requirements-dev.txt"
+        cat "$ADDON_DIR/test-requirements.txt" "$ADDON_DIR/tools/requirements-dev.txt"
     } >"$reqs"
     stamp="$VENV/.installed-$(sha1sum "$reqs" | cut -c1-12)"
     if [ ! -f "$stamp" ]; then

@@ -1,0 +1,1 @@
+from . import report_tusfacturas_ledger
