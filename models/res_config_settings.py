@@ -61,12 +61,14 @@ class ResConfigSettings(models.TransientModel):
                 count=run.checked_count,
             )
         if run.state == "stopped":
-            return self.env._(
+            summary = self.env._(
                 "Started %(started)s, stopped %(finished)s after %(count)s customers.",
                 started=started,
                 finished=format_datetime(self.env, run.finished),
                 count=run.checked_count,
             )
+            # Refused credentials have an alert of their own.
+            return summary if run.credentials_refused else f"{summary} {run.stop_reason or ''}".strip()
         return self.env._(
             "Started %(started)s, finished %(finished)s: %(count)s customers checked.",
             started=started,

@@ -30,18 +30,19 @@ _PASS_STARTED = weakref.WeakKeyDictionary()
 
 
 def time_limit(for_request):
-    """Odoo's real-time limit (seconds) for a request or for a scheduled action's pass."""
-    limit = config["limit_time_real"]
+    """Odoo's real-time limit (seconds) for a request or for a scheduled action's pass, and the
+    name of the option that sets it."""
+    option, limit = "limit_time_real", config["limit_time_real"]
     if not for_request:
         cron_limit = config["limit_time_real_cron"]
         if cron_limit is not None and cron_limit >= 0:  # -1: same as limit_time_real
-            limit = cron_limit
-    return limit if limit and limit > 0 else DEFAULT_TIME_LIMIT
+            option, limit = "limit_time_real_cron", cron_limit
+    return (limit if limit and limit > 0 else DEFAULT_TIME_LIMIT), option
 
 
 def request_budget():
     """The time a user's request may spend calling TusFacturas."""
-    return TimeBudget(time.monotonic(), time_limit(for_request=True))
+    return TimeBudget(time.monotonic(), *time_limit(for_request=True))
 
 
 def cron_pass_budget(cr):
@@ -49,7 +50,7 @@ def cron_pass_budget(cr):
     its own request)."""
     if request:
         return request_budget()
-    return TimeBudget(_PASS_STARTED.setdefault(cr, time.monotonic()), time_limit(for_request=False))
+    return TimeBudget(_PASS_STARTED.setdefault(cr, time.monotonic()), *time_limit(for_request=False))
 
 
 class TusFacturasCheckRun(models.Model):
@@ -128,16 +129,21 @@ class TusFacturasCheckRun(models.Model):
         committed with its results. Returns ``(customers checked, customers left)``."""
         self.ensure_one()
         company = self.company_id
+        timeout = company.tusfacturas_timeout
+        if not budget.fits_a_call(timeout):
+            self._stop(self._no_time_reason(budget, timeout))
+            return 0, 0
         partners = self.env["res.partner"].with_company(company)
         scope = partners._tusfacturas_scope(company)
         done = 0
         while self.state == "running":
-            size = budget.batch_size(company.tusfacturas_concurrency, company.tusfacturas_timeout, BATCH_SIZE)
+            size = budget.batch_size(company.tusfacturas_concurrency, timeout, BATCH_SIZE)
             batch = self._claim(scope, size) if size else partners.browse()
             if not batch:
                 break
-            timeout = budget.call_timeout(company.tusfacturas_timeout)
-            result = self.env["tusfacturas.reconciliation"]._reconcile_batch(batch, company, timeout=timeout)
+            result = self.env["tusfacturas.reconciliation"]._reconcile_batch(
+                batch, company, timeout=budget.call_timeout(timeout), skip_busy=True
+            )
             self._record(result)
             done += len(result.results)
             if result.credentials_refused:
@@ -147,12 +153,26 @@ class TusFacturasCheckRun(models.Model):
                     company.name, company.id,
                 )  # fmt: skip
             self._commit()
+            if not result.results:  # every customer claimed is being checked by someone else
+                break
         pending = 0
         if self.state == "running":
             pending = self._pending(scope)
             if not pending:
                 self._finish()
         return done, pending
+
+    def _no_time_reason(self, budget, timeout):
+        return self.env._(
+            "Odoo's time limit for this scheduled action (%(option)s = %(limit)s s) leaves %(seconds)s s per "
+            "pass for TusFacturas calls, less than one call needs with the TusFacturas timeout of %(timeout)s s "
+            "(at least %(needed)s s): raise %(option)s in Odoo's configuration, or lower the timeout in Settings.",
+            option=budget.limit_option,
+            limit=budget.limit,
+            seconds=round(budget.per_pass, 1),
+            timeout=timeout,
+            needed=budget.call_needs(timeout),
+        )
 
     def _commit(self):
         """Commit a batch's results with its claim, so that nothing billed is lost if the
@@ -261,22 +281,32 @@ class TusFacturasCheckRun(models.Model):
 
     def _record(self, result):
         """Mark the customers of ``result`` (a batch's ``BatchResult``) as checked by this run,
-        in the transaction that stores their results; stop the run if TusFacturas refused the
-        credentials (customers not called then stay for the next run)."""
+        in the transaction that stores their results. If TusFacturas refused the credentials,
+        the run stops and no run of the company starts until an administrator changes them;
+        if the batch stopped for another reason (its first calls all failed the same way: a
+        bad night), this run stops and the next scheduled occurrence runs as usual. Customers
+        not called then stay for the next run."""
         self.ensure_one()
         statuses = self.env["tusfacturas.partner.status"].search(
             [("partner_id", "in", list(result.results)), ("company_id", "=", self.company_id.id)]
         )
         statuses.write({"check_run_id": self.id})
-        values = {"checked_count": self.checked_count + len(result.results)}
-        if result.credentials_refused:
-            reason = getattr(result, "stop_reason", None) or next(
+        self.checked_count += len(result.results)
+        if result.credentials_refused or result.stop_reason:
+            reason = result.stop_reason or next(
                 (message for message in result.results.values() if isinstance(message, str)), ""
             )
-            values.update(state="stopped", finished=fields.Datetime.now(), credentials_refused=True, stop_reason=reason)
-        self.write(values)
-        if self.state == "stopped":
-            self._post_summary()
+            self._stop(reason, credentials_refused=result.credentials_refused)
+
+    def _stop(self, reason, credentials_refused=False):
+        """End this run before its scope is checked, saying why."""
+        self.write({
+            "state": "stopped",
+            "finished": fields.Datetime.now(),
+            "credentials_refused": credentials_refused,
+            "stop_reason": reason,
+        })  # fmt: skip
+        self._post_summary()
 
     def _finish(self):
         self.write({"state": "done", "finished": fields.Datetime.now()})

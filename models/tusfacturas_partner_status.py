@@ -204,14 +204,15 @@ class TusFacturasPartnerStatus(models.Model):
         )
 
     @api.model
-    def _lock_for_check(self, partners, company, nowait=True):
+    def _lock_for_check(self, partners, company, skip_busy=False):
         """Take the right to check ``partners`` (commercial) with ``company``'s credentials,
         before any call to TusFacturas: check the user's rights, read Odoo's side, then
         create and lock their statuses until the end of the transaction, so that nobody
         else calls TusFacturas for them meanwhile and the results can always be written.
 
-        With ``nowait`` (a user waiting for an answer), a customer being checked by another
-        transaction raises a clear error at once instead of waiting.
+        A customer being checked by another transaction raises a clear error at once (a user
+        waits for the answer); with ``skip_busy`` (the scheduled check), it is left out
+        instead. Returns the customers locked.
         """
         self._check_tusfacturas_access()
         if not self.env.su and company not in self.env.user.company_ids:
@@ -221,26 +222,45 @@ class TusFacturasPartnerStatus(models.Model):
         partners.check_access("read")
         self.env["account.move"].check_access("read")
         if not partners:
-            return
+            return partners
         self.flush_model()
         params = {"company": company.id, "uid": self.env.uid, "partners": partners.ids}
-        lock = "FOR UPDATE NOWAIT" if nowait else "FOR UPDATE"
+        if skip_busy:
+            return self._lock_free(partners, company, params)
         try:
-            with self._busy_wait() if nowait else self.env.cr.savepoint(flush=False):
+            with self._busy_wait():
                 self.env.cr.execute(
-                    f"SELECT id FROM tusfacturas_partner_status WHERE company_id = %(company)s "
-                    f"AND partner_id = ANY(%(partners)s) {lock}",
+                    "SELECT id FROM tusfacturas_partner_status WHERE company_id = %(company)s "
+                    "AND partner_id = ANY(%(partners)s) FOR UPDATE NOWAIT",
                     params,
                     log_exceptions=False,
                 )
                 # Rows created here are this transaction's, hence locked by it.
                 self._execute_insert(params, log_exceptions=False)
+            return partners
         except psycopg2.errors.LockNotAvailable:
             if len(partners) == 1:
                 message = self.env._("TusFacturas is already checking this customer, try again in a minute.")
             else:
                 message = self.env._("TusFacturas is already checking some of these customers, try again in a minute.")
             raise UserError(message) from None
+
+    def _lock_free(self, partners, company, params):
+        """Lock the statuses of those of ``partners`` nobody else is checking; return them."""
+        self._insert_missing(partners, company, skip_busy=True)  # those being created elsewhere: busy
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT partner_id FROM tusfacturas_partner_status WHERE company_id = %(company)s "
+                    "AND partner_id = ANY(%(partners)s) FOR UPDATE SKIP LOCKED",
+                    params,
+                    log_exceptions=False,
+                )
+                locked = [row[0] for row in self.env.cr.fetchall()]
+        except psycopg2.errors.SerializationFailure:
+            # A status changed since this transaction began: none is taken this time.
+            locked = []
+        return partners.browse(locked)
 
     @api.model
     def _store(self, partners, company, results):

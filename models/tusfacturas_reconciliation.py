@@ -258,12 +258,15 @@ class TusFacturasReconciliation(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _reconcile_batch(self, partners, company, timeout=None):
+    def _reconcile_batch(self, partners, company, timeout=None, skip_busy=False):
         """Check commercial ``partners`` with ``company``'s credentials and books and store
         every outcome in their status. One call per CUIT: partners sharing a CUIT are
         compared together with its TusFacturas account and all get the outcome. One
         customer's failure does not stop the others; refused credentials stop the batch
         before any further billed call. ``timeout``: each call's, if shorter than the company's.
+        With ``skip_busy`` (the scheduled check), a CUIT of which another transaction is
+        checking a customer is left out of the batch (its customers get no result), instead of
+        failing the batch.
 
         The HTTP calls run in a bounded thread pool; all ORM work stays here. The outcomes
         are compared and stored by groups (:func:`group_size`) as the calls complete, so
@@ -275,7 +278,10 @@ class TusFacturasReconciliation(models.AbstractModel):
         result = BatchResult()
         groups, errors = partners._tusfacturas_cuit_groups(company)
         # Before any call: these customers and every other one sharing their CUITs.
-        Status._lock_for_check(partners.union(*groups.values()), company)
+        locked = Status._lock_for_check(partners.union(*groups.values()), company, skip_busy=skip_busy)
+        for cuit in [cuit for cuit, group in groups.items() if group - locked]:
+            del groups[cuit]  # someone is checking one of its customers: left for later
+        errors = {partner_id: error for partner_id, error in errors.items() if partner_id in locked.ids}
         client = service._client(company, timeout=timeout)
         concurrency = company.tusfacturas_concurrency
         outcomes = dict(errors)  # customers without a valid CUIT: stored with the first group
@@ -293,13 +299,13 @@ class TusFacturasReconciliation(models.AbstractModel):
                 compared = self._compare_groups(company, groups, rows_by_cuit, books=books)
                 for cuit, rows in chunk:
                     if isinstance(rows, TusFacturasError):
+                        result.credentials_refused |= rows.is_credential_error
                         if fetch.stopped_by(rows):
                             rows.stop_reason = self.env._(
                                 "The first %(count)s customers checked failed with this same error, so the other "
                                 "customers were not called (every call is billed). The next run will try again.",
                                 count=fetch.breaker.failures,
                             )
-                        result.credentials_refused |= rows.is_credential_error
                         result.stop_reason = result.stop_reason or rows.stop_reason
                         outcome = service._error_message(rows, company)
                     else:

@@ -213,6 +213,49 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
             )
             self.assertEqual(cr.fetchall(), [("done", 6)], "one run")
 
+    def test_a_users_check_never_aborts_the_run(self):
+        """Two customers share a CUIT. A user is checking one of them (its status locked) when
+        the run claims the other: the run leaves that CUIT for later, instead of failing on the
+        user's lock, checks everyone else, and takes the CUIT once the user is done (issue 17)."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            sibling = env["res.partner"].create(
+                {"name": "Concurrente 0 Sucursal", "is_company": True, "vat": self.cuits[0],
+                 "l10n_latam_identification_type_id": env.ref("l10n_ar.it_cuit").id}
+            )  # fmt: skip
+        self.addCleanup(self.remove_partners, sibling.ids)
+        holder = self.registry.cursor()
+        self.addCleanup(holder.close)
+        env = api.Environment(holder, SUPERUSER_ID, {})
+        company = env["res.company"].browse(self.company_id)
+        env["tusfacturas.partner.status"]._lock_for_check(env["res.partner"].browse(sibling.ids), company)
+
+        def cron_call(env):
+            return env["res.partner"]._cron_tusfacturas_reconcile()
+
+        thread, outcome = self.in_transaction(cron_call)
+        thread.join(60)
+        self.assertNotIn("error", outcome)
+        self.assertCountEqual([cuit for _method, cuit in self.sandbox.calls], self.cuits[1:])
+        self.assertEqual(
+            self.statuses(),
+            {self.partner_ids[0]: "not_checked", **dict.fromkeys(self.partner_ids[1:], "ok")},
+            "the others are checked",
+        )
+        holder.rollback()  # the user is done
+
+        thread, outcome = self.in_transaction(cron_call)
+        thread.join(60)
+        self.assertNotIn("error", outcome)
+        self.assertCountEqual([cuit for _method, cuit in self.sandbox.calls], self.cuits, "each CUIT called once")
+        self.assertEqual(self.statuses(), dict.fromkeys(self.partner_ids, "ok"))
+
+    def remove_partners(self, partner_ids):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["tusfacturas.partner.status"].search([("partner_id", "in", partner_ids)]).unlink()
+            env["res.partner"].browse(partner_ids).unlink()
+
     def test_a_replayed_request_does_not_call_again(self):
         """Odoo replays a request after a serialization failure: the replay reuses what the
         first attempt fetched instead of calling (and paying) again."""

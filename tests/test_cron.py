@@ -270,16 +270,19 @@ class TestScheduledCheck(CronCase):
         self.company.write({"tusfacturas_timeout": 5, "tusfacturas_concurrency": 4})
         self.assertEqual(batch_size(budget, self.company), 12)  # 3 rounds of 4 calls of at most 5 s
         self.company.tusfacturas_timeout = 30
-        self.assertEqual(batch_size(budget, self.company), 0, "not even one round fits: nothing is claimed")
+        self.assertEqual(batch_size(budget, self.company), 4, "not even one round fits: one round, calls cut")
+        self.assertEqual(budget.call_timeout(30), 19, "to the 19.5 s left")
+        self.assertEqual(budget.call_timeout(5), 5)
+        self.assertEqual(batch_size(TimeBudget(time.monotonic(), 10), self.company), 0, "4.5 s left: no call")
         self.company.tusfacturas_timeout = 1
         self.assertEqual(batch_size(budget, self.company), 48, "the cap (50) in whole rounds of 4 calls")
         with patch.dict(config.options, {"limit_time_real": 0, "limit_time_real_cron": -1}):
-            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), 120)
+            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), (120, "limit_time_real"))
         with patch.dict(config.options, {"limit_time_real": 300, "limit_time_real_cron": -1}):
-            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), 300)
+            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), (300, "limit_time_real"))
         with patch.dict(config.options, {"limit_time_real": 300, "limit_time_real_cron": 60}):
-            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), 60)
-            self.assertEqual(tusfacturas_check_run.time_limit(for_request=True), 300)
+            self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), (60, "limit_time_real_cron"))
+            self.assertEqual(tusfacturas_check_run.time_limit(for_request=True), (300, "limit_time_real"))
 
     def test_batches_are_whole_rounds_of_parallel_calls(self):
         """A last round with idle call slots costs the batch a whole round for a few calls:
@@ -401,6 +404,58 @@ class TestScheduledCheck(CronCase):
         )
         self.run_to_the_end()
         self.assertEqual(self.sandbox.apikeys.count("1234"), 13)
+
+    def test_a_bad_night_stops_that_run_only(self):
+        """Three 503 at 03:00 open the circuit breaker: that night's run stops, saying why,
+        and the next day's run checks every customer as usual (issue 17)."""
+        self.company.tusfacturas_concurrency = 1
+        self.sandbox.mode = "http_503"
+        self.run_to_the_end()
+        run = self.runs()
+        self.assertEqual(len(self.ledger_calls()), 3, "three identical failures, then no more billed calls")
+        self.assertRecordValues(run, [{"state": "stopped", "credentials_refused": False}])
+        self.assertIn("The first 3 customers checked failed with this same error", run.stop_reason)
+        settings = self.env["res.config.settings"].with_company(self.company).create({})
+        self.assertFalse(settings.tusfacturas_credentials_refused, "not shown as refused credentials")
+        self.assertIn("same error", settings.tusfacturas_last_run)
+        self.run_pass()
+        self.assertEqual(len(self.ledger_calls()), 3, "not again the same night")
+        # TusFacturas answers again; the next scheduled occurrence runs normally.
+        self.sandbox.mode = "ok"
+        self.next_day()
+        self.run_to_the_end()
+        self.assertEqual(self.runs()[0].state, "done")
+        self.env.invalidate_all()
+        self.assertEqual(set(self.partners.mapped("tusfacturas_state")), {"ok"})
+        self.assertEqual(len(self.ledger_calls()), 3 + 12)
+
+    def test_every_timeout_settings_accept_checks_every_customer(self):
+        """The longest timeout Settings accept (120 s), with Odoo's default time limits
+        (limit_time_real 120 s, limit_time_real_cron -1): every customer is checked, each
+        call given the time the pass has left (issue 17)."""
+        self.company.write({"tusfacturas_timeout": 120, "tusfacturas_concurrency": 4})
+        with patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": -1}):
+            self.run_to_the_end(max_passes=3)
+        self.assertEqual(self.runs().state, "done")
+        self.assertCountEqual(self.ledger_calls(), self.cuits, "each customer called exactly once")
+        self.env.invalidate_all()
+        self.assertEqual(set(self.partners.mapped("tusfacturas_state")), {"ok"})
+
+    def test_a_time_limit_too_short_for_any_call_says_so(self):
+        """limit_time_real_cron of 4 s leaves 1.5 s per pass: no call can be made. The run
+        says why, in Settings too, instead of coming back every minute for nothing."""
+        with patch.dict(config.options, {"limit_time_real_cron": 4}):
+            self.run_pass()
+            self.run_pass()
+        self.assertFalse(self.sandbox.calls)
+        run = self.runs()
+        self.assertEqual(run.state, "stopped")
+        self.assertIn("limit_time_real_cron", run.stop_reason)
+        settings = self.env["res.config.settings"].with_company(self.company).create({})
+        self.assertIn("limit_time_real_cron", settings.tusfacturas_last_run)
+        self.assertFalse(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]), "no continuation scheduled"
+        )
 
     def test_neutralized_database_never_calls(self):
         self.env["ir.config_parameter"].set_param("database.is_neutralized", True)

@@ -36,7 +36,7 @@ class LedgerFetch:
             _logger.exception("TusFacturas: unexpected error while fetching one customer's ledger")
             result = TusFacturasError("unexpected", detail=type(exc).__name__)
         error = result if isinstance(result, TusFacturasError) else None
-        if self.breaker.record(error) and error.code != "unauthorized":
+        if self.breaker.record(error) and not error.is_credential_error:
             self.tripped.append(error)
         return result
 

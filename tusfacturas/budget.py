@@ -8,31 +8,52 @@ import time
 TIME_SHARE = 0.5
 # Seconds of Odoo work per batch (reading the books, matching, writing the statuses).
 BATCH_OVERHEAD = 0.5
+# A call cut to less than this (or than the configured timeout, if shorter) is not started.
+MIN_CALL = 5
 
 
 class TimeBudget:
-    """The time a check may spend, from ``started`` (``time.monotonic()``), given Odoo's
-    time limit in seconds."""
+    """The time a check may spend from ``started`` (``time.monotonic()``), given Odoo's time
+    limit ``limit`` in seconds (``limit_option`` names the option that sets it)."""
 
-    def __init__(self, started, limit, share=TIME_SHARE):
+    def __init__(self, started, limit, limit_option="limit_time_real"):
         self.limit = limit
-        self.deadline = started + limit * share
+        self.limit_option = limit_option
+        self.deadline = started + limit * TIME_SHARE
+
+    @property
+    def per_pass(self):
+        """Seconds a whole pass may spend calling TusFacturas."""
+        return self.limit * TIME_SHARE - BATCH_OVERHEAD
 
     def left(self):
         return self.deadline - time.monotonic() - BATCH_OVERHEAD
 
+    @staticmethod
+    def call_needs(timeout):
+        """The least time a call is started with: its timeout, or :data:`MIN_CALL` if shorter."""
+        return min(timeout, MIN_CALL)
+
+    def fits_a_call(self, timeout):
+        """Whether a whole pass has room for one call at all, whatever else it does."""
+        return self.per_pass >= self.call_needs(timeout)
+
     def batch_size(self, parallel, timeout, cap):
         """Customers the next batch can take so that, even if every call waits for its whole
-        timeout, it ends before the deadline (0: no time for another batch).
+        timeout (:meth:`call_timeout`), it ends before the deadline; 0 when no call fits.
 
         Whole rounds of ``parallel`` calls when the cap allows: a last round with idle call
-        slots would cost the batch the time of a full round."""
+        slots would cost the batch the time of a full round. When not even one round fits in
+        ``timeout``, one round whose calls get the time left (at least :meth:`call_needs`)."""
         parallel = max(parallel, 1)
-        rounds = int(self.left() // max(timeout, 1))
+        left = self.left()
+        if left < self.call_needs(timeout):
+            return 0
+        rounds = max(1, int(left // max(timeout, 1)))
         size = min(cap, rounds * parallel)
         if size > parallel:
             size -= size % parallel
-        return max(0, size)
+        return size
 
     def call_timeout(self, timeout):
         """The timeout of the next batch's calls: ``timeout``, or the time left if shorter."""
