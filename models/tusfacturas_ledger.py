@@ -1,5 +1,4 @@
 import datetime
-import json
 from collections import defaultdict
 
 import psycopg2
@@ -9,7 +8,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..tusfacturas import LedgerRow, parse_concept
-from ..tusfacturas.collector import collector_paused
 from ..tusfacturas.copy_text import NULL, LinesReader, copy_value
 from ..tusfacturas.matching import BALANCES, DOCUMENTS, STATES
 from .tusfacturas_reconciliation import currency_rounder
@@ -172,58 +170,38 @@ class TusFacturasLedger(models.TransientModel):
         self.ensure_one()
         self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
         service = self.env["tusfacturas.service"]
-        answer = service._ledger_answer(self.company_id, self.cuit)
-        with collector_paused():  # a comparison's many short-lived objects: see collector_paused
-            rows = service._ledger_rows(self.company_id, answer)
-            del answer  # freed before comparing, as when it was parsed in one step: the rows hold it
-            if self.fetch_date:
-                self._keep_rows(None)  # a refresh: rows kept from the previous fetch are stale
-            self.sudo().write({"fetch_date": fields.Datetime.now()})
-            # With an "Until" date, two comparisons (the lines', today's): Odoo's documents read once.
-            documents = self._odoo_documents() if self.date_to else None
-            result = self._build(rows, kept=False, documents=documents)
-            if self.date_to:
-                result = self._compare(rows, until=None, documents=documents)
-            self.env["tusfacturas.partner.status"]._store(
-                self.partner_ids, self.company_id, dict.fromkeys(self.partner_ids.ids, result)
-            )
-
-    def _keep_rows(self, rows):
-        """Keep ``rows`` apart (None: forget those kept), for an "Until" date that leaves some of
-        them out of the lines: serialised once, straight to the column, neither copied nor cached
-        by the ORM (a Json field deep-copies its value on every assignment)."""
-        self.flush_recordset(["fetched_rows"])
-        payload = None if rows is None else json.dumps([_row_to_json(row) for row in rows])
-        self.env.cr.execute(
-            SQL("UPDATE %s SET fetched_rows = %s WHERE id = %s", SQL.identifier(self._table), payload, self.id)
+        rows = service._ledger_rows(self.company_id, service._ledger_answer(self.company_id, self.cuit))
+        values = {"fetch_date": fields.Datetime.now()}
+        if self.fetch_date and self.fetched_rows:
+            values["fetched_rows"] = None  # a refresh: rows kept from the previous fetch are stale
+        self.sudo().write(values)
+        # With an "Until" date, two comparisons (the lines', today's): Odoo's documents read once.
+        documents = self._odoo_documents() if self.date_to else None
+        result = self._build(rows, kept=False, documents=documents)
+        if self.date_to:
+            result = self._compare(rows, until=None, documents=documents)
+        self.env["tusfacturas.partner.status"]._store(
+            self.partner_ids, self.company_id, dict.fromkeys(self.partner_ids.ids, result)
         )
-        self.invalidate_recordset(["fetched_rows"])
 
     def _fetched_rows(self):
         """``(rows, kept)``: the rows as fetched, in the API's order, and whether they are kept
         apart (an "Until" date left some out of the lines, or rounding changed them), else
-        the lines' own (every row has its line, its amounts as given). One read of the kept
-        copy, as PostgreSQL gives it (the ORM would copy it whole)."""
-        self.flush_recordset(["fetched_rows"])
-        self.env.cr.execute(SQL("SELECT fetched_rows FROM %s WHERE id = %s", SQL.identifier(self._table), self.id))
-        found = self.env.cr.fetchone()
-        if found is None:  # cleaned up meanwhile (an hour after it was last used)
+        the lines' own (every row has its line, its amounts as given)."""
+        if not self.exists():  # cleaned up meanwhile (an hour after it was last used)
             raise UserError(
                 self.env._("This TusFacturas current account is no longer available: open it again from the customer.")
             )
-        if found[0] is not None:
-            return [_row_from_json(values) for values in found[0]], True
-        Line = self.env["tusfacturas.ledger.line"]
-        Line.flush_model()
-        self.env.cr.execute(
-            SQL(
-                "SELECT date, concept, debit, credit, residual, balance FROM %s "
-                "WHERE ledger_id = %s AND row_number IS NOT NULL ORDER BY row_number",
-                SQL.identifier(Line._table),
-                self.id,
-            )
+        if self.fetched_rows:
+            return [_row_from_json(values) for values in self.fetched_rows], True
+        lines = self.env["tusfacturas.ledger.line"].search_fetch(
+            [("ledger_id", "=", self.id), ("row_number", "!=", False)],
+            ["date", "concept", "debit", "credit", "residual", "balance"],
+            order="row_number",
         )
-        return [_row(*values) for values in self.env.cr.fetchall()], False
+        return [
+            _row(line.date, line.concept, line.debit, line.credit, line.residual, line.balance) for line in lines
+        ], False
 
     def _odoo_documents(self):
         return self.env["tusfacturas.reconciliation"]._odoo_documents(self.partner_ids, self.company_id)
@@ -245,7 +223,7 @@ class TusFacturasLedger(models.TransientModel):
         result = self._compare(rows, until=self.date_to, documents=documents)
         exact = self._write_lines(result.matches, rows)
         if not kept and (self.date_to or not exact):
-            self._keep_rows(rows)
+            self.sudo().fetched_rows = [_row_to_json(row) for row in rows]
         self.env["tusfacturas.ledger.total"]._replace({self: result.totals})
         self.sudo().write({
             "compare_mode": result.comparison.mode,
@@ -416,8 +394,7 @@ class TusFacturasLedger(models.TransientModel):
     def action_apply_date_to(self):
         """Compare again up to the "Until" date, from the rows already fetched."""
         self.ensure_one()
-        with collector_paused():
-            self._build(*self._fetched_rows())
+        self._build(*self._fetched_rows())
         return self._get_window_action()
 
 

@@ -1,23 +1,6 @@
 from odoo import fields, models
-from odoo.tools import SQL
 
 from ..tusfacturas.matching import COMPANY_CURRENCY, DOCUMENT_CURRENCY
-
-
-class _Many2oneUnchecked(fields.Many2one):
-    """A many2one whose column has no foreign key.
-
-    A ledger's lines are written in bulk each time it is opened (tens of thousands for a
-    large customer), and PostgreSQL checks a foreign key row by row: for the references a
-    line only shows (currency, document type, its author), those checks cost more than
-    writing the lines. What they point to outlives a ledger (an hour): currencies and
-    document types in use are not deleted, users are archived. The ledger and the Odoo
-    document keep their keys (deleting a ledger deletes its lines; deleting an invoice
-    empties the reference).
-    """
-
-    def update_db_foreign_key(self, model, column):
-        return
 
 
 class TusFacturasLedgerLine(models.TransientModel):
@@ -32,7 +15,7 @@ class TusFacturasLedgerLine(models.TransientModel):
     _transient_max_hours = 0
 
     ledger_id = fields.Many2one("tusfacturas.ledger", required=True, ondelete="cascade", index=True)
-    currency_id = _Many2oneUnchecked(
+    currency_id = fields.Many2one(
         "res.currency", help="The currency the row was compared in, and of its amounts and difference."
     )
     sequence = fields.Integer()
@@ -45,7 +28,7 @@ class TusFacturasLedgerLine(models.TransientModel):
     credit = fields.Monetary()
     residual = fields.Monetary(string="Open Amount")
     balance = fields.Monetary(string="Running Balance")
-    document_type_id = _Many2oneUnchecked("l10n_latam.document.type")
+    document_type_id = fields.Many2one("l10n_latam.document.type")
     point_of_sale = fields.Integer()
     document_number = fields.Integer()
     move_id = fields.Many2one("account.move", string="Odoo Document")
@@ -76,21 +59,6 @@ class TusFacturasLedgerLine(models.TransientModel):
         "it was compared in: its TusFacturas movement minus the Odoo document's signed total. Zero for a "
         "matched row; rows out of scope, annulled or repeated count nothing.",
     )
-
-    create_uid = _Many2oneUnchecked("res.users", string="Created by", automatic=True, readonly=True)
-    write_uid = _Many2oneUnchecked("res.users", string="Last Updated by", automatic=True, readonly=True)
-
-    def init(self):
-        """Databases made by earlier versions have those foreign keys: drop them."""
-        for name, field in self._fields.items():
-            if isinstance(field, _Many2oneUnchecked):
-                self.env.cr.execute(
-                    SQL(
-                        "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
-                        SQL.identifier(self._table),
-                        SQL.identifier(f"{self._table}_{name}_fkey"),
-                    )
-                )
 
     def action_open_move(self):
         self.ensure_one()

@@ -1,6 +1,5 @@
 from . import test_client
 from . import test_concept
-from . import test_collector
 from . import test_ledger
 from . import test_security
 from . import test_cron

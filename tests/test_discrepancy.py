@@ -7,7 +7,6 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import SQL
 
 from ..sandbox.cuits import make_cuits
 from ..tusfacturas import parse_ledger
@@ -246,13 +245,6 @@ class TestDiscrepancies(TusFacturasCase):
                 scenario_large, scenario_small + 1, f"created, found, changed, resolved: {small} {large}"
             )
         self.assertEqual(len(Discrepancy.search([("cuit", "=", ADHOC_CUIT)])), 40 + 2, "and ADHOC's two invoices")
-
-    def test_room_left_to_mark_them_seen_in_place(self):
-        """Every check rewrites when each discrepancy it finds again was last seen: their pages
-        keep a third free, so that PostgreSQL rewrites them in place (tools/bench: 800 of them
-        found again, 4-5 ms instead of 13-18 ms)."""
-        self.env.cr.execute(SQL("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", self.Discrepancy._table))
-        self.assertIn("fillfactor=70", self.env.cr.fetchone()[0] or [])
 
     def test_queries_flat_in_the_number_of_customers(self):
         cuits = make_cuits(12, prefix="33")

@@ -1,14 +1,11 @@
 """Large ledgers: the number of queries does not grow with the rows (timings: tools/bench)."""
 
 import datetime
-import gc
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..tusfacturas import TusFacturasClient
 from .common import ADHOC_CUIT, TusFacturasCase, tf_row
 
 PAGE = 40  # what the form asks for a list without a ``limit``: one page
@@ -125,42 +122,3 @@ class TestLedgerQueries(TusFacturasCase):
                 self.assertEqual((small_lines, large_lines), (11, 5003))
                 self.assertGreater(few, 0)
                 self.assertEqual(many, few)
-
-    def test_collector_paused_while_comparing_not_while_calling(self):
-        """A comparison's rows, matches and values are freed by reference counting when it ends:
-        Python's cyclic collector is paused meanwhile (it would run every 700 of them, for
-        nothing, and make a full collection of the server's heap due sooner), on a refresh and
-        on an "Until" date, but not while TusFacturas is called, and resumed after, also when
-        the answer is invalid."""
-        Engine = type(self.env["tusfacturas.reconciliation"])
-        seen = []
-        compare_groups, customer_ledger = Engine._compare_groups, TusFacturasClient.customer_ledger
-
-        def spy(function, name):
-            def wrapper(*args, **kwargs):
-                seen.append((name, gc.isenabled()))
-                return function(*args, **kwargs)
-
-            return wrapper
-
-        self.sandbox.ledgers[ADHOC_CUIT] = self.rows(30, 5)
-        ledger = self.open_ledger(user=self.billing_user)
-        with (
-            patch.object(Engine, "_compare_groups", spy(compare_groups, "compare")),
-            patch.object(TusFacturasClient, "customer_ledger", spy(customer_ledger, "call")),
-        ):
-            ledger.action_refresh()
-            self.assertEqual(seen, [("call", True), ("compare", False)])
-            self.assertTrue(gc.isenabled())
-            seen.clear()
-            ledger.date_to = "2026-03-01"
-            ledger.action_apply_date_to()
-            self.assertEqual(seen, [("compare", False)])
-            self.assertTrue(gc.isenabled())
-            seen.clear()
-            self.sandbox.ledgers[ADHOC_CUIT] = [tf_row("FACTURA A 0001-00000001", debe="not an amount")]
-            with self.assertRaises(UserError):
-                ledger.action_refresh()
-            self.assertEqual(seen, [("call", True)], "the answer is invalid: nothing compared")
-        self.assertTrue(gc.isenabled(), "resumed after an invalid answer")
-        self.assertEqual(len(ledger.line_ids), 30, "the failed refresh changed nothing")
