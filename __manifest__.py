@@ -2,7 +2,7 @@
     "name": "TusFacturas Current Account",
     "summary": "See a customer's TusFacturas.app current account next to Odoo receivables, "
     "matched document by document",
-    "version": "18.0.1.1.0",
+    "version": "18.0.2.0.0",
     "category": "Accounting/Localizations",
     "author": "TusFacturas Cuenta Corriente contributors",
     "maintainers": ["tusfacturas-cuenta-corriente"],
@@ -19,6 +19,7 @@
         "data/ir_cron_data.xml",
         "data/ir_actions_server_data.xml",
         "report/tusfacturas_ledger_report.xml",
+        "views/tusfacturas_account_views.xml",
         "views/tusfacturas_ledger_line_views.xml",
         "views/tusfacturas_ledger_views.xml",
         "views/res_partner_views.xml",

@@ -1,7 +1,9 @@
 -- A copy of the database (staging, tests) never calls TusFacturas with production
--- credentials, nor checks customers automatically.
+-- credentials, nor checks customers or vouchers automatically.
+UPDATE tusfacturas_account
+   SET usertoken = NULL,
+       apikey = NULL,
+       apitoken = NULL,
+       voucher_check_active = false;
 UPDATE res_company
-   SET tusfacturas_usertoken = NULL,
-       tusfacturas_apikey = NULL,
-       tusfacturas_apitoken = NULL,
-       tusfacturas_check_active = false;
+   SET tusfacturas_check_active = false;

@@ -1,3 +1,4 @@
+from . import tusfacturas_account
 from . import res_company
 from . import res_config_settings
 from . import tusfacturas_service

@@ -1,13 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tusfacturas.client import DEFAULT_URL
 from ..tusfacturas.matching import BALANCES, DOCUMENTS
 
-CREDENTIALS = {"tusfacturas_usertoken", "tusfacturas_apikey", "tusfacturas_apitoken"}
 # Sane bounds of the settings: (field, lowest, highest).
 LIMITS = [
-    ("tusfacturas_timeout", 1, 120),
     ("tusfacturas_concurrency", 1, 10),
     ("tusfacturas_cron_limit", 1, 100000),
     ("tusfacturas_cron_days", 1, 3660),
@@ -17,17 +14,8 @@ LIMITS = [
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    # Credentials of the company's TusFacturas CUIT + point of sale. Administrators
-    # only: no other user can read them through any route (form, RPC, export).
-    tusfacturas_usertoken = fields.Char(string="TusFacturas User Token", copy=False, groups="base.group_system")
-    tusfacturas_apikey = fields.Char(string="TusFacturas API Key", copy=False, groups="base.group_system")
-    tusfacturas_apitoken = fields.Char(string="TusFacturas API Token", copy=False, groups="base.group_system")
-    tusfacturas_api_url = fields.Char(string="TusFacturas API URL", default=DEFAULT_URL, groups="base.group_system")
-    tusfacturas_timeout = fields.Integer(
-        string="TusFacturas Timeout (s)",
-        default=30,
-        help="Seconds to wait for TusFacturas before giving up.",
-    )
+    # The company's TusFacturas accounts: one per CUIT + point of sale, each with its credentials.
+    tusfacturas_account_ids = fields.One2many("tusfacturas.account", "company_id", string="TusFacturas Accounts")
 
     # Automatic check (see res.partner._cron_tusfacturas_reconcile): administrators only.
     tusfacturas_check_active = fields.Boolean(
@@ -72,7 +60,7 @@ class ResCompany(models.Model):
         "posted as a message.",
     )
 
-    @api.constrains("tusfacturas_timeout", "tusfacturas_concurrency", "tusfacturas_cron_limit", "tusfacturas_cron_days")
+    @api.constrains("tusfacturas_concurrency", "tusfacturas_cron_limit", "tusfacturas_cron_days")
     def _check_tusfacturas_limits(self):
         for company in self.sudo():
             for field_name, low, high in LIMITS:
@@ -95,11 +83,6 @@ class ResCompany(models.Model):
             cron = self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile", raise_if_not_found=False)
             if cron:
                 cron.sudo().toggle("res.company", [("tusfacturas_check_active", "=", True)])
-        if CREDENTIALS & set(vals):
-            # New credentials: the automatic check may start again.
-            self.env["tusfacturas.check.run"].sudo().search(
-                [("company_id", "in", self.ids), ("credentials_refused", "=", True)]
-            ).write({"credentials_refused": False})
         return result
 
     # What is compared (see tusfacturas/matching.py).
@@ -118,26 +101,21 @@ class ResCompany(models.Model):
         help="Documents and movements dated before this day are out of scope: shown apart, never a difference "
         "(for example, the day the company started invoicing with TusFacturas).",
     )
-    tusfacturas_journal_ids = fields.Many2many(
-        "account.journal",
-        "res_company_tusfacturas_journal_rel",
-        "company_id",
-        "journal_id",
-        string="TusFacturas: Sales Journals",
-        domain="[('type', '=', 'sale'), ('company_id', 'parent_of', id)]",
-        help="The sales journals (points of sale) TusFacturas issues for: Odoo documents of other journals are "
-        "out of scope. Empty: every sales journal that uses documents.",
-    )
 
     def _tusfacturas_scope_journals(self):
-        """The sales journals whose documents TusFacturas can know about."""
+        """The sales journals whose documents TusFacturas can know about: those of the company's
+        TusFacturas accounts, else every sales journal that uses documents."""
         self.ensure_one()
         Journal = self.env["account.journal"]
-        return self.tusfacturas_journal_ids or Journal.search(
+        accounts = self.env["tusfacturas.account"].sudo().search([("company_id", "=", self.id)])
+        return accounts.journal_ids.with_env(self.env) or Journal.search(
             [("type", "=", "sale"), ("l10n_latam_use_documents", "=", True), *Journal._check_company_domain(self)]
         )
 
-    def _tusfacturas_has_credentials(self):
+    def _tusfacturas_ledger_account(self):
+        """The account whose credentials read the customers' current accounts: TusFacturas keeps
+        one per customer for the company's CUIT, whatever the point of sale; the company's first
+        active account (by sequence) with its three credentials, or nothing."""
         self.ensure_one()
-        company = self.sudo()
-        return bool(company.tusfacturas_usertoken and company.tusfacturas_apikey and company.tusfacturas_apitoken)
+        accounts = self.env["tusfacturas.account"].sudo().search([("company_id", "=", self.id)])
+        return accounts.filtered("has_credentials")[:1].with_env(self.env)

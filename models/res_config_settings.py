@@ -1,24 +1,16 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import format_datetime
 
 
 class ResConfigSettings(models.TransientModel):
+    """Settings > Invoicing > TusFacturas: the company's accounts (a link), what is compared,
+    and the automatic check of the customers' current accounts."""
+
     _inherit = "res.config.settings"
 
-    tusfacturas_usertoken = fields.Char(
-        related="company_id.tusfacturas_usertoken", readonly=False, groups="base.group_system"
+    tusfacturas_account_count = fields.Integer(
+        string="TusFacturas Accounts", compute="_compute_tusfacturas_account_count", groups="base.group_system"
     )
-    tusfacturas_apikey = fields.Char(
-        related="company_id.tusfacturas_apikey", readonly=False, groups="base.group_system"
-    )
-    tusfacturas_apitoken = fields.Char(
-        related="company_id.tusfacturas_apitoken", readonly=False, groups="base.group_system"
-    )
-    tusfacturas_api_url = fields.Char(
-        related="company_id.tusfacturas_api_url", readonly=False, groups="base.group_system"
-    )
-    tusfacturas_timeout = fields.Integer(related="company_id.tusfacturas_timeout", readonly=False)
     tusfacturas_check_active = fields.Boolean(
         related="company_id.tusfacturas_check_active", readonly=False, groups="base.group_system"
     )
@@ -34,7 +26,6 @@ class ResConfigSettings(models.TransientModel):
     tusfacturas_concurrency = fields.Integer(related="company_id.tusfacturas_concurrency", readonly=False)
     tusfacturas_compare_mode = fields.Selection(related="company_id.tusfacturas_compare_mode", readonly=False)
     tusfacturas_compare_from = fields.Date(related="company_id.tusfacturas_compare_from", readonly=False)
-    tusfacturas_journal_ids = fields.Many2many(related="company_id.tusfacturas_journal_ids", readonly=False)
     tusfacturas_control_user_id = fields.Many2one(related="company_id.tusfacturas_control_user_id", readonly=False)
     tusfacturas_last_run = fields.Text(
         string="Last automatic check", compute="_compute_tusfacturas_last_run", groups="base.group_system"
@@ -44,13 +35,21 @@ class ResConfigSettings(models.TransientModel):
     )
 
     @api.depends("company_id")
+    def _compute_tusfacturas_account_count(self):
+        for settings in self:
+            settings.tusfacturas_account_count = self.env["tusfacturas.account"].search_count(
+                [("company_id", "=", settings.company_id.id)]
+            )
+
+    @api.depends("company_id")
     def _compute_tusfacturas_last_run(self):
         for settings in self:
             run = (
                 self.env["tusfacturas.check.run"].sudo().search([("company_id", "=", settings.company_id.id)], limit=1)
             )
             settings.tusfacturas_last_run = run and self._tusfacturas_run_summary(run)
-            settings.tusfacturas_credentials_refused = run.credentials_refused and run.stop_reason
+            account = settings.company_id._tusfacturas_ledger_account()
+            settings.tusfacturas_credentials_refused = account.credentials_refused and account.refusal_message
 
     def _tusfacturas_run_summary(self, run):
         started = format_datetime(self.env, run.started)
@@ -76,28 +75,5 @@ class ResConfigSettings(models.TransientModel):
             count=run.checked_count,
         )
 
-    def action_tusfacturas_test_connection(self):
-        """Call ``micuenta/consumo`` with the saved credentials and say what came back."""
-        if not self.env.is_admin():  # before anything else: the call is billed
-            raise AccessError(self.env._("Only administrators can test the TusFacturas connection."))
-        self.ensure_one()
-        self.execute()  # save what was typed, as every settings button does
-        usage = self.env["tusfacturas.service"]._account_usage(self.company_id)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": self.env._("TusFacturas connection works"),
-                "message": self.env._(
-                    "Documents this month: %(generated)s issued of %(quota)s, %(available)s available; "
-                    "%(pending)s scheduled subscriptions pending.",
-                    generated=usage.get("comprobantes_generados"),
-                    quota=usage.get("comprobantes_cupo"),
-                    available=usage.get("comprobantes_disponibles"),
-                    pending=usage.get("abonos_pendientes"),
-                ),
-                "sticky": False,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+    def action_tusfacturas_accounts(self):
+        return self.env["ir.actions.act_window"]._for_xml_id("tusfacturas_cuenta_corriente.action_tusfacturas_account")

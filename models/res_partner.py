@@ -252,9 +252,11 @@ class ResPartner(models.Model):
                 )
             )
         by_company = partners.grouped(lambda p: p._tusfacturas_company())
-        # All of them, before the first call: a customer someone else is checking
-        # stops the action before anything is billed.
+        # All of them, before the first call: a company without a TusFacturas account, or a
+        # customer someone else is checking, stops the action before anything is billed.
+        timeouts = {}
         for company, company_partners in by_company.items():
+            timeouts[company] = self.env["tusfacturas.service"]._ledger_account(company).timeout
             Status._lock_for_check(company_partners, company)
         budget = request_budget()
         engine = self.env["tusfacturas.reconciliation"]
@@ -262,11 +264,10 @@ class ResPartner(models.Model):
         for company, company_partners in by_company.items():
             todo = company_partners
             while todo:
-                size = budget.batch_size(company.tusfacturas_concurrency, company.tusfacturas_timeout, BATCH_SIZE)
+                size = budget.batch_size(company.tusfacturas_concurrency, timeouts[company], BATCH_SIZE)
                 if not size:
                     break
-                timeout = budget.call_timeout(company.tusfacturas_timeout)
-                result = engine._reconcile_batch(todo[:size], company, timeout=timeout)
+                result = engine._reconcile_batch(todo[:size], company, timeout=budget.call_timeout(timeouts[company]))
                 todo = todo[size:]
                 states += [r if isinstance(r, str) else r.is_ok for r in result.results.values()]
                 if result.credentials_refused:

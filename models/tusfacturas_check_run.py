@@ -69,6 +69,13 @@ class TusFacturasCheckRun(models.Model):
     _rec_name = "started"
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True, ondelete="cascade")
+    account_id = fields.Many2one(
+        "tusfacturas.account",
+        string="TusFacturas Account",
+        readonly=True,
+        ondelete="set null",
+        help="The account whose credentials the run used.",
+    )
     started = fields.Datetime(required=True, readonly=True)
     finished = fields.Datetime(readonly=True)
     state = fields.Selection(
@@ -105,7 +112,7 @@ class TusFacturasCheckRun(models.Model):
         interval = self._cron_interval()
         done = remaining = 0
         companies = self.env["res.company"].sudo().search([("tusfacturas_check_active", "=", True)])
-        for company in companies.filtered(lambda c: c._tusfacturas_has_credentials()):
+        for company in companies:
             run = self.sudo()._current(company, interval)
             if not run:
                 continue
@@ -129,7 +136,7 @@ class TusFacturasCheckRun(models.Model):
         committed with its results. Returns ``(customers checked, customers left)``."""
         self.ensure_one()
         company = self.company_id
-        timeout = company.tusfacturas_timeout
+        timeout = company._tusfacturas_ledger_account().timeout
         if not budget.fits_a_call(timeout):
             self._stop(self._no_time_reason(budget, timeout))
             return 0, 0
@@ -187,16 +194,19 @@ class TusFacturasCheckRun(models.Model):
     @api.model
     def _current(self, company, interval):
         """``company``'s run in progress, or a new one if the last run started at least
-        ``interval`` ago (a scheduled occurrence), or nothing if the last run is recent or
-        stopped on refused credentials."""
+        ``interval`` ago (a scheduled occurrence), or nothing if the last run is recent, or the
+        company has no TusFacturas account with credentials, or TusFacturas refused them."""
+        account = company._tusfacturas_ledger_account()
+        if not account or account.credentials_refused:
+            return self.browse()
         last = self.search([("company_id", "=", company.id)], limit=1)
-        if last.state == "running" or last.credentials_refused:
-            return last.filtered(lambda run: run.state == "running")
+        if last.state == "running":
+            return last
         now = fields.Datetime.now()
         previous_occurrence = now - interval
         if last and last.started > previous_occurrence + min(RUN_SLACK, (now - previous_occurrence) / 2):
             return self.browse()
-        return self.create({"company_id": company.id, "started": now})
+        return self.create({"company_id": company.id, "account_id": account.id, "started": now})
 
     @api.model
     def _cron_interval(self):
@@ -297,6 +307,8 @@ class TusFacturasCheckRun(models.Model):
                 (message for message in result.results.values() if isinstance(message, str)), ""
             )
             self._stop(reason, credentials_refused=result.credentials_refused)
+            if result.credentials_refused:
+                result.account._mark_refused(reason)
 
     def _stop(self, reason, credentials_refused=False):
         """End this run before its scope is checked, saying why."""

@@ -168,9 +168,10 @@ class TusFacturasLedger(models.TransientModel):
         The customers' stored status is today's comparison, whatever the "Until" date.
         """
         self.ensure_one()
-        self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
         service = self.env["tusfacturas.service"]
-        rows = service._ledger_rows(self.company_id, service._ledger_answer(self.company_id, self.cuit))
+        account = service._ledger_account(self.company_id)
+        self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
+        rows = service._ledger_rows(account, service._ledger_answer(account, self.cuit))
         values = {"fetch_date": fields.Datetime.now()}
         if self.fetch_date and self.fetched_rows:
             values["fetched_rows"] = None  # a refresh: rows kept from the previous fetch are stale

@@ -92,6 +92,7 @@ class BatchResult:
     that company), and why."""
 
     results: dict = field(default_factory=dict)
+    account: object = None  # the tusfacturas.account called
     credentials_refused: bool = False
     # Why the batch stopped before calling every customer (translated), if it did.
     stop_reason: str | None = None
@@ -259,7 +260,7 @@ class TusFacturasReconciliation(models.AbstractModel):
 
     @api.model
     def _reconcile_batch(self, partners, company, timeout=None, skip_busy=False):
-        """Check commercial ``partners`` with ``company``'s credentials and books and store
+        """Check commercial ``partners`` with ``company``'s ledger account and books and store
         every outcome in their status. One call per CUIT: partners sharing a CUIT are
         compared together with its TusFacturas account and all get the outcome. One
         customer's failure does not stop the others; refused credentials stop the batch
@@ -275,14 +276,15 @@ class TusFacturasReconciliation(models.AbstractModel):
         """
         service = self.env["tusfacturas.service"]
         Status = self.env["tusfacturas.partner.status"]
-        result = BatchResult()
+        account = service._ledger_account(company)
+        result = BatchResult(account=account)
         groups, errors = partners._tusfacturas_cuit_groups(company)
         # Before any call: these customers and every other one sharing their CUITs.
         locked = Status._lock_for_check(partners.union(*groups.values()), company, skip_busy=skip_busy)
         for cuit in [cuit for cuit, group in groups.items() if group - locked]:
             del groups[cuit]  # someone is checking one of its customers: left for later
         errors = {partner_id: error for partner_id, error in errors.items() if partner_id in locked.ids}
-        client = service._client(company, timeout=timeout)
+        client = service._client(account, timeout=timeout)
         concurrency = company.tusfacturas_concurrency
         outcomes = dict(errors)  # customers without a valid CUIT: stored with the first group
 
@@ -307,7 +309,7 @@ class TusFacturasReconciliation(models.AbstractModel):
                                 count=fetch.breaker.failures,
                             )
                         result.stop_reason = result.stop_reason or rows.stop_reason
-                        outcome = service._error_message(rows, company)
+                        outcome = service._error_message(rows, account)
                     else:
                         outcome = compared[cuit]
                     outcomes.update(dict.fromkeys(groups[cuit].ids, outcome))

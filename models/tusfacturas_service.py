@@ -8,8 +8,8 @@ from ..tusfacturas.replay import RequestCachedClient
 
 
 class TusFacturasService(models.AbstractModel):
-    """The Odoo side of the TusFacturas client: credentials from the company,
-    failures turned into messages users can read.
+    """The Odoo side of the TusFacturas client: credentials from the company's TusFacturas
+    accounts (``tusfacturas.account``), failures turned into messages users can read.
 
     What a user's request fetched from TusFacturas survives Odoo replaying it: Odoo replays
     a whole request after a serialization failure (``odoo.service.model.retrying``); the
@@ -21,50 +21,46 @@ class TusFacturasService(models.AbstractModel):
     _description = "TusFacturas API access"
 
     @api.model
-    def _check_credentials(self, company):
-        """Raise a user-facing error unless ``company`` has its three credentials."""
-        if company._tusfacturas_has_credentials():
-            return
-        message = self.env._("The company %(company)s has no TusFacturas credentials configured.", company=company.name)
+    def _ledger_account(self, company):
+        """The account that reads ``company``'s customers' current accounts, or a user-facing
+        error if the company has none with its three credentials."""
+        account = company._tusfacturas_ledger_account()
+        if account:
+            return account
+        message = self.env._("The company %(company)s has no TusFacturas account configured.", company=company.name)
         if self.env.user.has_group("base.group_system"):
-            action = self.env.ref("account.action_account_config")
+            action = self.env.ref("tusfacturas_cuenta_corriente.action_tusfacturas_account")
             raise RedirectWarning(
-                message + " " + self.env._("Set them in Settings, TusFacturas section."),
+                message + " " + self.env._("Add one, with its credentials, in TusFacturas Accounts."),
                 action.id,
-                self.env._("Go to Settings"),
+                self.env._("TusFacturas Accounts"),
             )
-        raise UserError(message + " " + self.env._("Ask an administrator to set them in Settings."))
+        raise UserError(message + " " + self.env._("Ask an administrator to add one in Settings."))
 
     @api.model
-    def _client(self, company, timeout=None):
-        """A :class:`TusFacturasClient` with ``company``'s credentials (checked first); each
-        call's ``timeout`` is the company's, or the one given if shorter. Within a user's
-        request, a :class:`RequestCachedClient` that remembers what the request fetched."""
-        self._check_credentials(company)
-        secrets = company.sudo()
+    def _client(self, account, timeout=None):
+        """A :class:`TusFacturasClient` with ``account``'s credentials; each call's ``timeout``
+        is the account's, or the one given if shorter. Within a user's request, a
+        :class:`RequestCachedClient` that remembers what the request fetched."""
         client = TusFacturasClient(
-            usertoken=secrets.tusfacturas_usertoken,
-            apikey=secrets.tusfacturas_apikey,
-            apitoken=secrets.tusfacturas_apitoken,
-            base_url=secrets.tusfacturas_api_url,
-            timeout=min(company.tusfacturas_timeout, timeout or company.tusfacturas_timeout),
+            **account._client_settings(), timeout=min(account.timeout, timeout or account.timeout)
         )
         if not request:
             return client
         fetched = getattr(request, "_tusfacturas_fetched", None)
         if fetched is None:
             fetched = request._tusfacturas_fetched = {}
-        return RequestCachedClient(client, fetched, company.id)
+        return RequestCachedClient(client, fetched, account.id)
 
     @api.model
-    def _error_message(self, error, company):
-        """The translated, credential-free message for a :class:`TusFacturasError`,
-        followed by why the batch stopped, if it stopped on this error."""
-        message = self._describe_error(error, company)
+    def _error_message(self, error, account):
+        """The translated, credential-free message for a :class:`TusFacturasError` of a call
+        with ``account``, followed by why the batch stopped, if it stopped on this error."""
+        message = self._describe_error(error, account)
         return f"{message} {error.stop_reason}" if error.stop_reason else message
 
     @api.model
-    def _describe_error(self, error, company):
+    def _describe_error(self, error, account):
         code = error.code
         if code == "api_errors":
             return self.env._(
@@ -73,10 +69,10 @@ class TusFacturasService(models.AbstractModel):
             )
         if code == "unauthorized":
             return self.env._(
-                "TusFacturas refused the credentials of %(company)s (HTTP %(status)s). Check the user token, "
-                "API key and API token in Settings, and that this server's IP address is enabled in "
-                "TusFacturas (Mi espacio de trabajo > ACCESO API).",
-                company=company.name,
+                "TusFacturas refused the credentials of %(account)s (HTTP %(status)s). Check the user token, "
+                "API key and API token of this TusFacturas account, and that this server's IP address is enabled "
+                "in TusFacturas (Mi espacio de trabajo > ACCESO API).",
+                account=account.display_name,
                 status=error.status,
             )
         if code == "bad_request":
@@ -96,7 +92,7 @@ class TusFacturasService(models.AbstractModel):
         if code == "timeout":
             return self.env._(
                 "TusFacturas did not answer within %(timeout)s seconds. Try again later.",
-                timeout=company.tusfacturas_timeout,
+                timeout=account.timeout,
             )
         if code == "connection":
             return self.env._(
@@ -148,30 +144,30 @@ class TusFacturasService(models.AbstractModel):
         return self.env._("TusFacturas answered with an unexpected HTTP status %(status)s.", status=error.status)
 
     @api.model
-    def _raise_user_error(self, error, company):
-        raise UserError(self._error_message(error, company)) from error
+    def _raise_user_error(self, error, account):
+        raise UserError(self._error_message(error, account)) from error
 
     @api.model
-    def _account_usage(self, company):
+    def _account_usage(self, account):
         """Call ``micuenta/consumo``; raise a :class:`UserError` on failure."""
         try:
-            return self._client(company).account_usage()
+            return self._client(account).account_usage()
         except TusFacturasError as error:
-            self._raise_user_error(error, company)
+            self._raise_user_error(error, account)
 
     @api.model
-    def _ledger_answer(self, company, cuit):
+    def _ledger_answer(self, account, cuit):
         """Call for the current account of ``cuit``: its raw rows; raise a :class:`UserError` on failure."""
-        client = self._client(company)
+        client = self._client(account)
         try:
             return client.customer_ledger(cuit)
         except TusFacturasError as error:
-            self._raise_user_error(error, company)
+            self._raise_user_error(error, account)
 
     @api.model
-    def _ledger_rows(self, company, answer):
+    def _ledger_rows(self, account, answer):
         """The rows of a current account's raw ``answer``; raise a :class:`UserError` if one is invalid."""
         try:
             return parse_ledger(answer)
         except TusFacturasError as error:
-            self._raise_user_error(error, company)
+            self._raise_user_error(error, account)

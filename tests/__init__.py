@@ -6,7 +6,7 @@ from . import test_cron
 from . import test_i18n
 from . import test_matching
 from . import test_tour
-from . import test_settings
+from . import test_account
 from . import test_client_hostile
 from . import test_client_batch
 from . import test_parser_properties
@@ -19,3 +19,4 @@ from . import test_discrepancy_concurrency
 from . import test_control
 from . import test_control_tour
 from . import test_report
+from . import test_migration

@@ -57,7 +57,7 @@ class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):
         assert http.root.statics
         cls.start_sandbox()
         cls.company = cls.company_data["company"]
-        cls.configure_company(cls.company)
+        cls.account = cls.configure_company(cls.company)
         cls.journal_sale = cls.company_data["default_journal_sale"]
         cls.cuit_type = cls.env.ref("l10n_ar.it_cuit")
         cls.customer = cls.env["res.partner"].create(
@@ -79,19 +79,19 @@ class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def configure_company(cls, company, apikey=None):
-        """Point ``company`` at the sandbox; another ``apikey`` is another TusFacturas account
-        (accepted by the sandbox until the next test's reset)."""
+    def configure_company(cls, company, apikey=None, point_of_sale=1):
+        """Give ``company`` a TusFacturas account (returned) on the sandbox; another ``apikey`` is
+        another TusFacturas account (accepted by the sandbox until the next test's reset)."""
         credentials = dict(DEFAULT_CREDENTIALS, apikey=apikey or DEFAULT_CREDENTIALS["apikey"])
         if credentials not in cls.sandbox.accounts:
             cls.sandbox.accounts.append(credentials)
-        company.write(
+        return cls.env["tusfacturas.account"].create(
             {
-                "tusfacturas_usertoken": credentials["usertoken"],
-                "tusfacturas_apikey": credentials["apikey"],
-                "tusfacturas_apitoken": credentials["apitoken"],
-                "tusfacturas_api_url": cls.sandbox.url,
-                "tusfacturas_timeout": 5,
+                "company_id": company.id,
+                "point_of_sale": point_of_sale,
+                **credentials,
+                "api_url": cls.sandbox.url,
+                "timeout": 5,
             }
         )
 

@@ -73,12 +73,8 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
         self.assertIn("The other customers were not affected", message)
 
     def credentials(self):
-        company = self.company.sudo()
-        return {
-            "usertoken": company.tusfacturas_usertoken,
-            "apikey": company.tusfacturas_apikey,
-            "apitoken": company.tusfacturas_apitoken,
-        }
+        account = self.account.sudo()
+        return {"usertoken": account.usertoken, "apikey": account.apikey, "apitoken": account.apitoken}
 
     def test_in_band_refusal_stops_the_batch(self):
         self.sandbox.mode = "refused_in_band"  # HTTP 200, "error": "S": a refusal in disguise
@@ -107,7 +103,7 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
         """Results are stored while the batch still calls: if storing fails (the whole
         batch is rolled back), the calls not started yet are not made (each is billed)."""
         everyone = self.partners | self.make_settled_customers(14)
-        self.company.tusfacturas_timeout = 1
+        self.account.timeout = 1
         self.sandbox.hold(everyone[16].vat)  # the 17th call is still waiting when the first group is stored
         Status = self.registry["tusfacturas.partner.status"]
 
@@ -140,8 +136,8 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
                     self.open_ledger()
                 self.assertIn(expected, str(caught.exception))
         # Settings refuse it now; a value stored before that (or by SQL) is still caught.
-        self.env.cr.execute("UPDATE res_company SET tusfacturas_timeout = -5 WHERE id = %s", [self.company.id])
-        self.company.invalidate_recordset(["tusfacturas_timeout"])
+        self.env.cr.execute("UPDATE tusfacturas_account SET timeout = -5 WHERE id = %s", [self.account.id])
+        self.account.invalidate_recordset(["timeout"])
         with self.assertRaisesRegex(UserError, "positive number of seconds"):
             self.open_ledger()
 

@@ -13,16 +13,9 @@ from ..sandbox.cuits import make_cuits
 from ..sandbox.server import DEFAULT_CREDENTIALS
 from .common import SandboxCase, thread_env
 
-COMPANY_FIELDS = [
-    "tusfacturas_usertoken",
-    "tusfacturas_apikey",
-    "tusfacturas_apitoken",
-    "tusfacturas_api_url",
-    "tusfacturas_timeout",
-    "tusfacturas_concurrency",
-    "tusfacturas_cron_scope",
-    "tusfacturas_check_active",
-]
+# The company these tests commit, alone with its TusFacturas account: nothing of another
+# company changes, and what an interrupted run left is removed by the next one.
+COMPANY_NAME = "TusFacturas Concurrencia (tests)"
 
 
 class ReplayableRequest:
@@ -50,46 +43,58 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
         super().setUpClass()
         cls.start_sandbox()
         cls.cuits = make_cuits(6, prefix="27")
+        cls.clean_up()  # what an interrupted run may have left
+        cls.addClassCleanup(cls.clean_up)
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env.ref("base.main_company")
-            saved = company.read(COMPANY_FIELDS)[0]
-            saved.pop("id")
-            cls.company_id = company.id
-            cls.addClassCleanup(cls.clean_up, saved)
-            company.write(
+            company = env["res.company"].create(
                 {
-                    **{f"tusfacturas_{key}": value for key, value in DEFAULT_CREDENTIALS.items()},
-                    "tusfacturas_api_url": cls.sandbox.url,
-                    "tusfacturas_timeout": 5,
+                    "name": COMPANY_NAME,
+                    "country_id": env.ref("base.ar").id,
                     "tusfacturas_concurrency": 4,
                     "tusfacturas_cron_scope": "all",
                     "tusfacturas_check_active": True,
                 }
             )
+            env["tusfacturas.account"].create(
+                {"company_id": company.id, **DEFAULT_CREDENTIALS, "api_url": cls.sandbox.url, "timeout": 5}
+            )
+            admin = env.ref("base.user_admin")
+            admin.company_ids += company
+            cls.company_id = company.id
             cuit_type = env.ref("l10n_ar.it_cuit")
             partners = env["res.partner"].create(
                 [
                     {"name": f"Concurrente {i}", "is_company": True, "customer_rank": 1, "vat": cuit,
-                     "l10n_latam_identification_type_id": cuit_type.id}
+                     "company_id": company.id, "l10n_latam_identification_type_id": cuit_type.id}
                     for i, cuit in enumerate(cls.cuits)
                 ]
             )  # fmt: skip
             cls.partner_ids = partners.ids
-            cls.admin_id = env.ref("base.user_admin").id
+            cls.admin_id = admin.id
 
     @classmethod
-    def clean_up(cls, saved):
+    def clean_up(cls):
         with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            partners = env["res.partner"].browse(getattr(cls, "partner_ids", []))
-            env["tusfacturas.ledger"].search([("partner_id", "in", partners.ids)]).unlink()
-            env["tusfacturas.partner.status"].search([("partner_id", "in", partners.ids)]).unlink()
-            env["tusfacturas.check.run"].search([("company_id", "=", cls.company_id)]).unlink()
-            partners.unlink()
-            env["res.company"].browse(cls.company_id).write(saved)
+            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+            company = env["res.company"].search([("name", "=", COMPANY_NAME)])
+            if not company:
+                return
+            partners = env["res.partner"].search(
+                [("company_id", "in", company.ids), ("id", "not in", company.partner_id.ids)]
+            )
+            env["tusfacturas.ledger"].search([("company_id", "in", company.ids)]).unlink()
+            env["tusfacturas.partner.status"].search([("company_id", "in", company.ids)]).unlink()
+            env["tusfacturas.check.run"].search([("company_id", "in", company.ids)]).unlink()
+            env["tusfacturas.account"].search([("company_id", "in", company.ids)]).unlink()
+            env["tusfacturas.discrepancy"].search([("company_id", "in", company.ids)]).unlink()
             cron = env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile")
             env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+            partners.unlink()
+            env.ref("base.user_admin").company_ids -= company
+            company_partner = company.partner_id
+            company.unlink()
+            company_partner.unlink()
 
     def setUp(self):
         super().setUp()
@@ -153,7 +158,7 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
         thread, outcome = self.in_transaction(lambda env: self.batch(env, self.partner_ids[:3]))
         self.wait_for_calls(3, outcome=outcome)
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+            env = api.Environment(cr, self.admin_id, {"allowed_company_ids": [self.company_id]})
             with self.assertRaisesRegex(UserError, "already checking this customer, try again in a minute"):
                 env["res.partner"].browse(self.partner_ids[0]).action_open_tusfacturas_ledger()
             cr.rollback()
@@ -221,7 +226,7 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             sibling = env["res.partner"].create(
                 {"name": "Concurrente 0 Sucursal", "is_company": True, "vat": self.cuits[0],
-                 "l10n_latam_identification_type_id": env.ref("l10n_ar.it_cuit").id}
+                 "company_id": self.company_id, "l10n_latam_identification_type_id": env.ref("l10n_ar.it_cuit").id}
             )  # fmt: skip
         self.addCleanup(self.remove_partners, sibling.ids)
         holder = self.registry.cursor()
@@ -262,7 +267,7 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
         partner_ids = self.partner_ids[4:6]
         attempts = []
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+            env = api.Environment(cr, self.admin_id, {"allowed_company_ids": [self.company_id]})
 
             def request_body():
                 attempts.append(len(self.sandbox.calls))

@@ -22,9 +22,8 @@ CRON_XMLID = "tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile"
 
 
 def batch_size(budget, company):
-    return budget.batch_size(
-        company.tusfacturas_concurrency, company.tusfacturas_timeout, tusfacturas_check_run.BATCH_SIZE
-    )
+    timeout = company._tusfacturas_ledger_account().timeout
+    return budget.batch_size(company.tusfacturas_concurrency, timeout, tusfacturas_check_run.BATCH_SIZE)
 
 
 class CronCase(TusFacturasCase):
@@ -171,7 +170,8 @@ class TestScheduledCheck(CronCase):
     def test_run_manually_continues_the_same_run(self):
         """ "Run Manually" calls once and sets a new ``lastcall``: the run goes on where it
         was, and nobody is billed twice."""
-        self.company.write({"tusfacturas_timeout": 1, "tusfacturas_concurrency": 1})
+        self.account.timeout = 1
+        self.company.tusfacturas_concurrency = 1
         self.sandbox.delay = 0.3
         lastcall = self.cron.lastcall
         with patch.dict(config.options, {"limit_time_real_cron": 4}):  # 2 s of calls per pass
@@ -193,7 +193,8 @@ class TestScheduledCheck(CronCase):
     def test_a_pass_ends_within_the_time_limit_and_nothing_is_lost(self):
         """limit_time_real_cron 5 s: the worker would be killed past it, so a pass only
         claims what can end in its share of it (2.5 s), even if every call times out."""
-        self.company.write({"tusfacturas_timeout": 1, "tusfacturas_concurrency": 2})
+        self.account.timeout = 1
+        self.company.tusfacturas_concurrency = 2
         self.sandbox.delay = 0.6  # slow but within the timeout (which bounds the whole call)
         passes = []
         with patch.dict(config.options, {"limit_time_real_cron": 5}):
@@ -215,7 +216,8 @@ class TestScheduledCheck(CronCase):
         """Through Odoo's own runner (``ir.cron._process_job``): a pass that runs out of time
         ends the job for the runner, which moves ``nextcall`` to tomorrow; the action's
         continuation makes the next pass go on with the same run, nobody billed twice."""
-        self.company.write({"tusfacturas_timeout": 1, "tusfacturas_concurrency": 2})
+        self.account.timeout = 1
+        self.company.tusfacturas_concurrency = 2
         self.sandbox.delay = 0.6
         self.cron.write({"active": True, "nextcall": fields.Datetime.now() - timedelta(minutes=1)})  # due now
         nextcall = self.cron.nextcall
@@ -267,14 +269,15 @@ class TestScheduledCheck(CronCase):
 
     def test_batch_sizes_fit_the_budget(self):
         budget = TimeBudget(time.monotonic(), 40)  # 20 s to spend
-        self.company.write({"tusfacturas_timeout": 5, "tusfacturas_concurrency": 4})
+        self.account.timeout = 5
+        self.company.tusfacturas_concurrency = 4
         self.assertEqual(batch_size(budget, self.company), 12)  # 3 rounds of 4 calls of at most 5 s
-        self.company.tusfacturas_timeout = 30
+        self.account.timeout = 30
         self.assertEqual(batch_size(budget, self.company), 4, "not even one round fits: one round, calls cut")
         self.assertEqual(budget.call_timeout(30), 19, "to the 19.5 s left")
         self.assertEqual(budget.call_timeout(5), 5)
         self.assertEqual(batch_size(TimeBudget(time.monotonic(), 10), self.company), 0, "4.5 s left: no call")
-        self.company.tusfacturas_timeout = 1
+        self.account.timeout = 1
         self.assertEqual(batch_size(budget, self.company), 48, "the cap (50) in whole rounds of 4 calls")
         with patch.dict(config.options, {"limit_time_real": 0, "limit_time_real_cron": -1}):
             self.assertEqual(tusfacturas_check_run.time_limit(for_request=False), (120, "limit_time_real"))
@@ -288,13 +291,14 @@ class TestScheduledCheck(CronCase):
         """A last round with idle call slots costs the batch a whole round for a few calls:
         the cap is lowered to whole rounds of the company's parallel calls."""
         budget = TimeBudget(time.monotonic(), 600)
-        self.company.tusfacturas_timeout = 1
+        self.account.timeout = 1
         for parallel, size in [(1, 50), (3, 48), (4, 48), (7, 49), (8, 48), (10, 50)]:
             with self.subTest(parallel=parallel):
                 self.company.tusfacturas_concurrency = parallel
                 self.assertEqual(batch_size(budget, self.company), size)
         # Below the cap, the time budget gives whole rounds: 3 rounds of 8 calls of at most 5 s.
-        self.company.write({"tusfacturas_timeout": 5, "tusfacturas_concurrency": 8})
+        self.account.timeout = 5
+        self.company.tusfacturas_concurrency = 8
         budget = TimeBudget(time.monotonic(), 34)
         self.assertEqual(batch_size(budget, self.company), 24)
 
@@ -377,7 +381,7 @@ class TestScheduledCheck(CronCase):
         self.configure_company(other, apikey="5678")
         other.tusfacturas_check_active = True
         self.invoice(self.partners[0], 1000.0, company=other, taxes=other_data["default_tax_sale"])
-        self.company.tusfacturas_apitoken = "revoked"
+        self.account.apitoken = "revoked"
         self.company.tusfacturas_concurrency = 1
         with self.assertLogs(tusfacturas_check_run.__name__, "ERROR") as logs:
             self.run_pass()
@@ -385,7 +389,8 @@ class TestScheduledCheck(CronCase):
         self.assertEqual(self.sandbox.apikeys.count("5678"), 1, "the other company goes on")
         self.assertIn("refused the credentials of company", logs.output[0])
         self.assertEqual(self.runs().state, "stopped")
-        # Settings show it to administrators...
+        self.assertTrue(self.account.credentials_refused)
+        # Settings and the account show it to administrators...
         settings = self.env["res.config.settings"].with_company(self.company).create({})
         self.assertIn("refused the credentials", settings.tusfacturas_credentials_refused)
         self.assertIn("stopped", settings.tusfacturas_last_run)
@@ -396,9 +401,9 @@ class TestScheduledCheck(CronCase):
         self.run_pass()
         self.assertEqual(self.sandbox.apikeys.count("1234"), 1)
         # ...until an administrator changes them.
-        form = Form(self.env["res.config.settings"].with_company(self.company))
-        form.tusfacturas_apitoken = self.sandbox.accounts[0]["apitoken"]
-        form.save().execute()
+        form = Form(self.account)
+        form.apitoken = self.sandbox.accounts[0]["apitoken"]
+        form.save()
         self.assertFalse(
             self.env["res.config.settings"].with_company(self.company).create({}).tusfacturas_credentials_refused
         )
@@ -433,7 +438,8 @@ class TestScheduledCheck(CronCase):
         """The longest timeout Settings accept (120 s), with Odoo's default time limits
         (limit_time_real 120 s, limit_time_real_cron -1): every customer is checked, each
         call given the time the pass has left (issue 17)."""
-        self.company.write({"tusfacturas_timeout": 120, "tusfacturas_concurrency": 4})
+        self.account.timeout = 120
+        self.company.tusfacturas_concurrency = 4
         with patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": -1}):
             self.run_to_the_end(max_passes=3)
         self.assertEqual(self.runs().state, "done")
@@ -473,13 +479,13 @@ class TestScheduledCheck(CronCase):
         if config["addons_path"]:
             command += ["--addons-path", config["addons_path"]]
         output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=120).stdout
-        self.assertIn("tusfacturas_apitoken = NULL", output)
+        self.assertIn("apitoken = NULL", output)
         # ...and running it (the same function, in this test's transaction) leaves no way to call.
         self.cron.active = True
         self.env.flush_all()
         neutralize_database(self.env.cr)
         self.env.invalidate_all()
-        self.assertFalse(self.company._tusfacturas_has_credentials())
+        self.assertFalse(self.company._tusfacturas_ledger_account(), "no account has its credentials")
         self.assertFalse(self.company.tusfacturas_check_active)
         self.assertFalse(self.cron.active)
         self.company.tusfacturas_check_active = True
@@ -540,8 +546,6 @@ class TestScheduledCheck(CronCase):
 class TestCheckSettings(CronCase):
     def test_limits_have_sane_bounds(self):
         for field, value in [
-            ("tusfacturas_timeout", 0),
-            ("tusfacturas_timeout", -5),
             ("tusfacturas_concurrency", 0),
             ("tusfacturas_concurrency", 50),
             ("tusfacturas_cron_limit", 0),
@@ -552,7 +556,7 @@ class TestCheckSettings(CronCase):
         with self.assertRaisesRegex(ValidationError, "entre 1 y 120"):
             self.env["res.lang"]._activate_lang("es_AR")
             self.env["ir.module.module"]._load_module_terms(["tusfacturas_cuenta_corriente"], ["es_AR"], overwrite=True)
-            self.company.with_context(lang="es_AR").write({"tusfacturas_timeout": 0})
+            self.account.with_context(lang="es_AR").write({"timeout": 0})
 
     def test_only_administrators_see_and_change_the_automatic_check(self):
         company = self.company.with_user(self.billing_user)
@@ -605,7 +609,8 @@ class TestCheckListAction(TusFacturasCase):
         """limit_time_real 6 s: the action claims only what ends within its share (3 s)."""
         cuits = make_cuits(10)
         partners = self.make_customers(cuits, "C{i}")
-        self.company.write({"tusfacturas_timeout": 1, "tusfacturas_concurrency": 2})
+        self.account.timeout = 1
+        self.company.tusfacturas_concurrency = 2
         self.sandbox.delay = 0.5
         start = time.monotonic()
         with patch.dict(config.options, {"limit_time_real": 6}):
@@ -625,9 +630,7 @@ class TestCheckListAction(TusFacturasCase):
                 with self.assertRaises(AccessError):
                     self.customer.with_user(user).action_open_tusfacturas_ledger()
                 with self.assertRaises(AccessError):
-                    self.env["res.config.settings"].with_user(user).browse().action_tusfacturas_test_connection()
-        with self.assertRaises(AccessError):
-            self.env["res.config.settings"].with_user(self.billing_user).browse().action_tusfacturas_test_connection()
+                    self.account.with_user(user).action_test_connection()
         self.assertFalse(self.sandbox.calls)
 
     def test_not_offered_without_billing_rights(self):

@@ -192,7 +192,7 @@ class TestLedgerErrors(TusFacturasCase):
         self.assert_fails("El CUIT no se encuentra habilitado; Reintente luego")
 
     def test_refused_credentials(self):
-        self.company.tusfacturas_apitoken = "wrong"
+        self.account.apitoken = "wrong"
         message = self.assert_fails("refused the credentials")
         self.assertIn("ACCESO API", message)
         self.assertNotIn("wrong", message)
@@ -213,7 +213,7 @@ class TestLedgerErrors(TusFacturasCase):
                 self.assert_fails(expected)
 
     def test_timeout(self):
-        self.company.tusfacturas_timeout = 1
+        self.account.timeout = 1
         self.sandbox.mode = "slow"
         # Odoo's test framework raises timeouts under 10 s to 10 s: answer after that.
         self.sandbox.slow_seconds = 11
@@ -222,7 +222,7 @@ class TestLedgerErrors(TusFacturasCase):
     def test_connection_errors(self):
         self.sandbox.mode = "drop"
         self.assert_fails("Could not connect to TusFacturas")
-        self.company.tusfacturas_api_url = "http://127.0.0.1:9/app/api/v2"  # discard port: refused
+        self.account.api_url = "http://127.0.0.1:9/app/api/v2"  # discard port: refused
         self.assert_fails("Could not connect to TusFacturas")
 
     def test_invalid_bodies(self):
@@ -265,18 +265,20 @@ class TestLedgerErrors(TusFacturasCase):
         self.open_ledger()
         self.assertEqual(self.sandbox.calls, [("clientes/cuenta-corriente", ADHOC_CUIT)])
 
-    def test_missing_credentials_admin_is_sent_to_settings(self):
-        self.company.tusfacturas_apikey = False
+    def test_missing_credentials_admin_is_sent_to_the_accounts(self):
+        self.account.apikey = False
         before = self.ledger_count()
         with self.assertRaises(RedirectWarning) as caught:
             self.open_ledger()
-        self.assertIn("has no TusFacturas credentials", str(caught.exception))
-        self.assertEqual(caught.exception.args[1], self.env.ref("account.action_account_config").id)
+        self.assertIn("has no TusFacturas account configured", str(caught.exception))
+        self.assertEqual(
+            caught.exception.args[1], self.env.ref("tusfacturas_cuenta_corriente.action_tusfacturas_account").id
+        )
         self.assertEqual(self.ledger_count(), before)
         self.assertFalse(self.sandbox.calls)
 
     def test_missing_credentials_billing_user_asks_an_administrator(self):
-        self.company.tusfacturas_usertoken = False
+        self.account.usertoken = False
         with self.assertRaises(UserError) as caught:
             self.open_ledger(user=self.billing_user)
         self.assertNotIsInstance(caught.exception, RedirectWarning)

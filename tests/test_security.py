@@ -5,7 +5,7 @@ from odoo.tests import new_test_user, tagged
 from ..sandbox.server import REFERENCE_ROWS
 from .common import ADHOC_CUIT, TusFacturasCase
 
-SECRETS = ("tusfacturas_usertoken", "tusfacturas_apikey", "tusfacturas_apitoken")
+SECRETS = ("usertoken", "apikey", "apitoken")
 
 
 @tagged("post_install", "-at_install")
@@ -20,22 +20,25 @@ class TestSecurity(TusFacturasCase):
 
     def test_billing_user_cannot_read_tokens_by_any_route(self):
         self.billing_user.groups_id += self.env.ref("base.group_allow_export")
-        company = self.company.with_user(self.billing_user)
-        for field in (*SECRETS, "tusfacturas_api_url"):
+        account = self.account.with_user(self.billing_user)
+        self.assertEqual(account.read(["name"])[0]["name"], self.account.name, "billing users see the account")
+        for field in (*SECRETS, "api_url"):
             with self.subTest(field=field):
                 with self.assertRaises(AccessError):
-                    company.read([field])
+                    account.read([field])
                 with self.assertRaises(AccessError):
-                    company.search_read([("id", "=", self.company.id)], [field])
+                    account.search_read([("id", "=", self.account.id)], [field])
                 with self.assertRaises(AccessError):
-                    company.export_data([field])
-                self.assertNotIn(field, company.fields_get())
-        settings_fields = self.env["res.config.settings"].with_user(self.billing_user).fields_get()
+                    account.export_data([field])
+                self.assertNotIn(field, account.fields_get())
+        view = self.env["tusfacturas.account"].with_user(self.billing_user).get_views([(False, "form")])
         for field in SECRETS:
-            self.assertNotIn(field, settings_fields)
+            self.assertNotIn(f'name="{field}"', str(view))
+        with self.assertRaises(AccessError):
+            account.write({"timeout": 10})
         # Nor through the partner form or a ledger: the tokens are never copied anywhere else.
         view = self.env["res.partner"].with_user(self.billing_user).get_views([(False, "form")])
-        self.assertNotIn("tusfacturas_usertoken", str(view))
+        self.assertNotIn("usertoken", str(view))
 
     def test_user_without_billing_rights_cannot_open_it(self):
         salesman = new_test_user(

@@ -152,13 +152,10 @@ def setup_company(env, sandbox_url):
         company.l10n_ar_afip_start_date = "2020-01-01"
         env["account.chart.template"].try_loading("ar_ri", company=company, install_demo=False)
         env.ref("base.user_admin").write({"company_ids": [Command.link(company.id)], "company_id": company.id})
-    company.write({
-        "tusfacturas_usertoken": DEFAULT_CREDENTIALS["usertoken"],
-        "tusfacturas_apikey": DEFAULT_CREDENTIALS["apikey"],
-        "tusfacturas_apitoken": DEFAULT_CREDENTIALS["apitoken"],
-        "tusfacturas_api_url": sandbox_url,
-        "tusfacturas_timeout": 60,
-    })  # fmt: skip
+    account = company._tusfacturas_ledger_account() or env["tusfacturas.account"].create(
+        {"company_id": company.id, "point_of_sale": 1}
+    )
+    account.write({**DEFAULT_CREDENTIALS, "api_url": sandbox_url, "timeout": 60})
     env.cr.commit()
     return company
 
@@ -459,12 +456,14 @@ def measure_cron(env, company, ledgers, latency, parallel):
         calls_file = pathlib.Path(file.name)
     sandbox, url = start_sandbox_process(ledgers, "--delay", str(latency), "--calls", str(calls_file))
     Run = env["tusfacturas.check.run"]
-    timeout = company.tusfacturas_timeout
+    account = company._tusfacturas_ledger_account()
+    timeout = account.timeout
     Run.search([("company_id", "=", company.id)]).unlink()
     company.write({
-        "tusfacturas_api_url": url, "tusfacturas_concurrency": parallel, "tusfacturas_cron_scope": "all",
-        "tusfacturas_cron_limit": 10_000, "tusfacturas_check_active": True, "tusfacturas_timeout": CRON_TIMEOUT,
+        "tusfacturas_concurrency": parallel, "tusfacturas_cron_scope": "all",
+        "tusfacturas_cron_limit": 10_000, "tusfacturas_check_active": True,
     })  # fmt: skip
+    account.write({"api_url": url, "timeout": CRON_TIMEOUT})
     cron = env.ref(CRON_XMLID)
     cr.commit()
     calls, start_queries, start = 0, cr.sql_log_count, time.perf_counter()
@@ -495,7 +494,8 @@ def measure_cron(env, company, ledgers, latency, parallel):
             f"the scheduled run at {parallel} parallel calls did not check each customer once: run "
             f"{run.state}, {run.checked_count} checked, {len(called)} calls for {len(ledgers)} customers"
         )
-    company.write({"tusfacturas_check_active": False, "tusfacturas_timeout": timeout})
+    company.tusfacturas_check_active = False
+    account.timeout = timeout
     cr.commit()
     return elapsed, queries, calls
 
@@ -590,7 +590,7 @@ def main():
             setup_seconds = time.perf_counter() - started
             load_before = os.getloadavg()[0]
             ledger_sandbox, url = start_sandbox_process(ledgers)
-            company.tusfacturas_api_url = url
+            company._tusfacturas_ledger_account().api_url = url
             cr.commit()
             specs = (web_client_spec(uenv, LEDGER_FORM_VIEW), web_client_spec(uenv, JOURNAL_ITEMS_VIEW))
             http = Http(args.url, args.db, company, specs)

@@ -21,12 +21,10 @@ TYPE_BY_CODE = {
 }
 
 company = env.ref("base.company_ri")
-company.write({
-    "tusfacturas_usertoken": DEFAULT_CREDENTIALS["usertoken"],
-    "tusfacturas_apikey": DEFAULT_CREDENTIALS["apikey"],
-    "tusfacturas_apitoken": DEFAULT_CREDENTIALS["apitoken"],
-    "tusfacturas_api_url": os.environ["TUSFACTURAS_SANDBOX_URL"],
-})  # fmt: skip
+account = company._tusfacturas_ledger_account() or env["tusfacturas.account"].create(
+    {"company_id": company.id, "point_of_sale": 1}
+)
+account.write({**DEFAULT_CREDENTIALS, "api_url": os.environ["TUSFACTURAS_SANDBOX_URL"]})
 # Argentine users work in es_AR (Odoo falls back to each addon's es.po).
 if not env["res.lang"]._lang_get("es_AR").active:
     env["res.lang"]._activate_lang("es_AR")
@@ -90,7 +88,7 @@ company.tusfacturas_control_user_id = admin
 run_key = "demo"
 sandbox = SandboxServer(ledgers).start()
 try:
-    company.tusfacturas_api_url = sandbox.url
+    account.api_url = sandbox.url
     started = fields.Datetime.now()
     env["tusfacturas.reconciliation"]._reconcile_batch(customers, company)
     statuses = env["tusfacturas.partner.status"].search(
@@ -98,7 +96,7 @@ try:
     )
     env["tusfacturas.control.summary"]._post_run_summary(company, run_key, statuses=statuses, since=started)
 finally:
-    company.tusfacturas_api_url = os.environ["TUSFACTURAS_SANDBOX_URL"]
+    account.api_url = os.environ["TUSFACTURAS_SANDBOX_URL"]
     sandbox.stop()
 env.cr.commit()
 open_count = env["tusfacturas.discrepancy"].search_count([("company_id", "=", company.id), ("state", "=", "open")])
