@@ -20,3 +20,4 @@ from . import test_discrepancy_concurrency
 from . import test_control
 from . import test_control_tour
 from . import test_report
+from . import test_vouchers
