@@ -1,13 +1,18 @@
 """The vouchers of ``facturacion/consulta_avanzada`` and ``facturacion/consulta``: the strict
-parser (plain Python)."""
+parser (plain Python), and the three voucher methods between the client and the sandbox,
+over real sockets."""
 
 import datetime
+import json
 import math
+import time
 
 from odoo.tests import BaseCase, tagged
 
-from ..sandbox.vouchers import make_associated, make_line, make_tax, make_voucher, reference_answers
-from ..tusfacturas import TusFacturasError
+from ..sandbox import SandboxServer
+from ..sandbox.server import DEFAULT_CREDENTIALS
+from ..sandbox.vouchers import PAGE_MODES, make_associated, make_line, make_tax, make_voucher, reference_answers
+from ..tusfacturas import TusFacturasClient, TusFacturasError, methods, voucher_api
 from ..tusfacturas.ledger import MAX_AMOUNT
 from ..tusfacturas.vouchers import (
     ERROR,
@@ -417,3 +422,271 @@ class TestVoucherParserProperties(BaseCase):
         self.assertEqual(len(vouchers), len(items))
         for voucher in vouchers:
             assert_sane(self, voucher)
+
+
+@tagged("post_install", "-at_install")
+class TestVoucherMethods(BaseCase):
+    """The three voucher methods, client to sandbox, over real sockets."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = SandboxServer().start()
+        cls.addClassCleanup(cls.sandbox.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+        self.sandbox.vouchers.clear()
+        self.client = TusFacturasClient(base_url=self.sandbox.url, timeout=2, backoff=0.01, **DEFAULT_CREDENTIALS)
+
+    def day(self, count, day=DAY, **values):
+        """``count`` FACTURA A of ``day`` numbered from 1, held by the sandbox."""
+        self.sandbox.vouchers.add(*(make_voucher(number=n, date=day, **values) for n in range(1, count + 1)))
+
+    def bodies(self):
+        """The JSON bodies the sandbox received (after the request line and headers)."""
+        return [json.loads(raw[raw.index(b"{") :]) for raw in self.sandbox.received]
+
+    def test_paging_to_the_end(self):
+        self.day(20)
+        self.day(3, datetime.date(2026, 3, 2))  # another day: not listed
+        pages = list(voucher_api.vouchers_of_day(self.client, DAY, page_size=7))
+        self.assertEqual([len(page) for page in pages], [7, 7, 6])
+        self.assertEqual([v.number for page in pages for v in page], list(range(20, 0, -1)), "newest first, each once")
+        self.assertEqual(self.sandbox.voucher_calls, [(methods.VOUCHER_SEARCH, page) for page in (0, 1, 2)])
+        self.assertEqual(self.sandbox.calls, [(methods.VOUCHER_SEARCH, None)] * 3)
+        body = self.bodies()[2]
+        self.assertEqual(
+            {k: body[k] for k in ("busqueda_tipo", "comprobante", "pagina", "limite")},
+            {"busqueda_tipo": "F", "comprobante": {"fecha": "01/03/2026", "operacion": "V"}, "pagina": 2, "limite": 7},
+        )
+        # Exactly a page, then the default size (1,000) over 2,500 vouchers.
+        self.sandbox.reset()
+        self.assertEqual([len(page) for page in voucher_api.vouchers_of_day(self.client, DAY, page_size=10)], [10, 10])
+        self.assertEqual(len(self.sandbox.voucher_calls), 2, "no call after the total is read")
+        self.day(2480)
+        self.sandbox.reset()
+        self.assertEqual([len(page) for page in voucher_api.vouchers_of_day(self.client, DAY)], [1000, 1000, 500])
+        self.assertEqual([body["limite"] for body in self.bodies()], [1000] * 3)
+
+    def test_an_empty_day(self):
+        self.assertEqual(list(voucher_api.vouchers_of_day(self.client, DAY)), [[]])
+        self.assertEqual(len(self.sandbox.voucher_calls), 1)
+        for page_size in (0, 1001, "10", True):
+            with self.assertRaises(ValueError):
+                voucher_api.vouchers_of_day(self.client, DAY, page_size=page_size)
+        with self.assertRaises(ValueError):
+            voucher_api.vouchers_of_day(self.client, "01/03/2026")
+        self.assertEqual(len(self.sandbox.voucher_calls), 1, "a wrong argument calls nobody")
+
+    def read_day(self, page_size=5):
+        """Read the day as a caller that stores it only once it is complete: the pages stored."""
+        stored, pages = [], []
+        for page in voucher_api.vouchers_of_day(self.client, DAY, page_size=page_size):
+            pages.append(page)
+        stored.extend(pages)
+        return stored
+
+    def test_each_bad_page_is_a_clear_error_and_no_day(self):
+        self.day(12)
+        for mode, code, field in [
+            ("bad_voucher", "invalid_response", "comprobante.total"),
+            ("empty_page", "invalid_response", "comprobantes"),
+            ("short_page", "invalid_response", "comprobantes"),
+            ("extra_voucher", "invalid_response", "comprobantes"),
+            ("changing_total", "invalid_response", "total"),
+            ("http_500", "unavailable", None),
+            ("http_401", "unauthorized", None),
+            ("not_json", "invalid_json", None),
+            ("drop", "connection", None),
+            ("api_error", "api_errors", None),
+            ("html_utf8", "invalid_response", "comprobantes"),  # a ledger's answer: no "comprobantes"
+        ]:
+            with self.subTest(mode=mode):
+                self.sandbox.reset()
+                self.sandbox.voucher_page_modes = {1: mode}
+                stored = []
+                with self.assertRaises(TusFacturasError) as caught:
+                    stored = self.read_day()
+                self.assertEqual((caught.exception.code, caught.exception.field), (code, field))
+                self.assertEqual(stored, [], "nothing of a half-read day")
+                pages = {page for _method, page in self.sandbox.voucher_calls}
+                self.assertEqual(pages, {0, 1}, "the error stops the reading")
+                if field == "comprobante.total":
+                    self.assertEqual((caught.exception.row, caught.exception.detail), (1, "page 1"))
+        self.assertLessEqual(
+            {"bad_voucher", "empty_page", "short_page", "extra_voucher", "changing_total"}, set(PAGE_MODES)
+        )
+        # The last page, too.
+        for mode in ("extra_voucher", "bad_voucher"):
+            self.sandbox.reset()
+            self.sandbox.voucher_page_modes = {2: mode}
+            with self.assertRaises(TusFacturasError):
+                self.read_day()
+
+    def test_the_sandbox_modes_apply(self):
+        self.day(3)
+        for mode, code in [("http_503", "unavailable"), ("trickle_body", "timeout"), ("huge_declared", "too_large")]:
+            with self.subTest(mode=mode):
+                self.sandbox.reset()
+                self.sandbox.mode = mode
+                client = TusFacturasClient(base_url=self.sandbox.url, timeout=0.6, backoff=0.01, **DEFAULT_CREDENTIALS)
+                start = time.monotonic()
+                for call, args in [
+                    (lambda *values: list(voucher_api.vouchers_of_day(*values)), (DAY,)),
+                    (voucher_api.voucher, ("FACTURA A", 1, 1)),
+                    (voucher_api.last_number, ("FACTURA A", 1)),
+                ]:
+                    with self.assertRaises(TusFacturasError) as caught:
+                        call(client, *args)
+                    self.assertEqual(caught.exception.code, code)
+                self.assertLess(time.monotonic() - start, 3 * 0.6 + 1.5)
+        # A slow page: the call's deadline, that page only.
+        self.sandbox.reset()
+        self.sandbox.slow_seconds = 1
+        self.sandbox.voucher_page_modes = {1: "slow"}
+        client = TusFacturasClient(base_url=self.sandbox.url, timeout=0.5, retries=0, **DEFAULT_CREDENTIALS)
+        with self.assertRaises(TusFacturasError) as caught:
+            list(voucher_api.vouchers_of_day(client, DAY, page_size=2))
+        self.assertEqual(caught.exception.code, "timeout")
+        # Retry-After on a page, then the page: the day is read.
+        self.sandbox.reset()
+        self.sandbox.mode, self.sandbox.failures_left, self.sandbox.retry_after = "retry_after", 1, "0"
+        self.assertEqual([len(p) for p in voucher_api.vouchers_of_day(self.client, DAY, page_size=2)], [2, 1])
+        self.assertEqual([page for _method, page in self.sandbox.voucher_calls], [0, 0, 1])
+
+    def test_points_of_sale_per_account(self):
+        self.day(2)
+        self.sandbox.vouchers.add(make_voucher(point_of_sale=2, number=9, date=DAY))
+        other = dict(DEFAULT_CREDENTIALS, apikey="5678")
+        self.sandbox.accounts.append(other)
+        self.sandbox.points_of_sale["5678"] = 2
+        second = TusFacturasClient(base_url=self.sandbox.url, timeout=2, **other)
+        self.assertEqual(
+            [v.key for p in voucher_api.vouchers_of_day(second, DAY, point_of_sale=2) for v in p], [("1", 2, 9)]
+        )
+        self.assertEqual(
+            [v.key for p in voucher_api.vouchers_of_day(self.client, DAY) for v in p], [("1", 1, 2), ("1", 1, 1)]
+        )
+        self.assertEqual(voucher_api.last_number(second, "FACTURA A", 2), 9)
+        with self.assertRaises(TusFacturasError) as caught:
+            voucher_api.voucher(self.client, "FACTURA A", 2, 9)
+        self.assertEqual(caught.exception.code, "api_errors", "another point of sale than the account's")
+        # A listing that names another point of sale than the account's is refused.
+        self.sandbox.vouchers[1].append(make_voucher(point_of_sale=3, number=5, date=DAY))
+        with self.assertRaises(TusFacturasError) as caught:
+            list(voucher_api.vouchers_of_day(self.client, DAY, point_of_sale=1))
+        self.assertEqual((caught.exception.field, caught.exception.row), ("comprobante.punto_venta", 1), "newest first")
+
+    def test_voucher_round_trip(self):
+        issued = make_voucher(
+            type_name="NOTA DE CREDITO A",
+            number=4,
+            total=2431.5,
+            lines=[(2, "Servicio", 500.0, 21), (3, "Libro", 300.0, 10.5)],
+            taxes=[make_tax(7, "Percepcion de IIBB", 2, "BUENOS AIRES", 1900.0, 3.0, 57.0)],
+            associated=[("FACTURA A", 1, 12, "15/02/2026")],
+            percepciones_iibb=57.0,
+            cliente={"condicion_iva": "RI"},
+        )
+        self.sandbox.vouchers.add(make_voucher(number=4), issued)
+        voucher = voucher_api.voucher(self.client, "3", 1, 4)
+        self.assertEqual(
+            (voucher.key, voucher.type_name, voucher.total, voucher.customer.vat_condition),
+            (("3", 1, 4), "NOTA DE CREDITO A", 2431.5, "RI"),
+        )
+        self.assertEqual(
+            [(line.quantity, line.unit_price, line.vat_rate) for line in voucher.lines],
+            [(2.0, 500.0, 21.0), (3.0, 300.0, 10.5)],
+        )
+        self.assertEqual([(t.type, t.regime, t.base, t.amount) for t in voucher.taxes], [(7, 2, 1900.0, 57.0)])
+        self.assertEqual([a.key for a in voucher.associated], [("1", 1, 12)])
+        self.assertEqual(self.sandbox.voucher_calls, [(methods.VOUCHER, None)])
+        self.assertEqual(
+            self.bodies()[0]["comprobante"],
+            {"tipo": "NOTA DE CREDITO A", "operacion": "V", "punto_venta": 1, "numero": 4},
+        )
+        with self.assertRaises(TusFacturasError) as caught:
+            voucher_api.voucher(self.client, "FACTURA A", 1, 99)
+        self.assertEqual(caught.exception.code, "api_errors")
+        with self.assertRaises(ValueError):
+            voucher_api.voucher(self.client, "FACTURA Z", 1, 1)
+        # An answer about another voucher than the one asked is refused.
+        self.sandbox.mode = "raw"
+        self.sandbox.raw = (200, {}, json.dumps({"error": "N", **make_voucher(number=5)}).encode())
+        with self.assertRaises(TusFacturasError) as caught:
+            voucher_api.voucher(self.client, "FACTURA A", 1, 4)
+        self.assertEqual((caught.exception.code, caught.exception.field), ("invalid_response", "comprobante.numero"))
+
+    def test_last_number_round_trip(self):
+        self.day(5)
+        self.sandbox.vouchers.add(
+            make_voucher(type_name="FACTURA B", number=40),
+            make_voucher(type_name="FACTURA B", number=0, status="EN COLA, ESPERANDO APROBACION"),
+        )
+        self.assertEqual(voucher_api.last_number(self.client, "FACTURA A", 1), 5)
+        self.assertEqual(voucher_api.last_number(self.client, "6", 1), 40)
+        self.assertEqual(voucher_api.last_number(self.client, "NOTA DE CREDITO A", 1), 0)
+        self.assertEqual(
+            self.bodies()[0]["comprobante"],
+            {"tipo": "FACTURA A", "operacion": "V", "punto_venta": 1},
+        )
+        self.assertEqual(self.sandbox.voucher_calls, [(methods.VOUCHER_NUMBERING, None)] * 3)
+        for answer, field in [
+            ({"error": "N"}, "comprobante"),
+            ({"error": "N", "comprobante": {"numero": "seis"}}, "comprobante.numero"),
+            ({"error": "N", "comprobante": {"numero": -1}}, "comprobante.numero"),
+            ({"error": "N", "comprobante": {"numero": 6, "tipo": "FACTURA B"}}, "comprobante.tipo"),
+            ({"error": "N", "comprobante": {"numero": 6, "punto_venta": 2}}, "comprobante.punto_venta"),
+        ]:
+            with self.subTest(answer=answer):
+                self.sandbox.mode, self.sandbox.raw = "raw", (200, {}, json.dumps(answer).encode())
+                with self.assertRaises(TusFacturasError) as caught:
+                    voucher_api.last_number(self.client, "FACTURA A", 1)
+                self.assertEqual((caught.exception.code, caught.exception.field), ("invalid_response", field))
+
+    def test_by_number_and_found_by_key(self):
+        self.day(30)
+        self.sandbox.vouchers.add(
+            make_voucher(type_name="FACTURA B", number=7), make_voucher(number=2500, date="03/03/2026")
+        )
+        pages = list(voucher_api.vouchers_by_number(self.client, "FACTURA A", 1, 5, 12, page_size=3))
+        self.assertEqual([[v.number for v in page] for page in pages], [[12, 11, 10], [9, 8, 7], [6, 5]])
+        self.assertEqual(
+            self.bodies()[0]["comprobante"],
+            {"tipo": "FACTURA A", "operacion": "V", "punto_venta": 1, "numero_desde": 5, "numero_hasta": 12},
+        )
+        self.sandbox.reset()
+        found = voucher_api.find_vouchers(
+            self.client, [("1", 1, 3), ("1", 1, 4), ("1", 1, 2500), ("6", 1, 7), ("6", 1, 8)], page_size=10
+        )
+        self.assertEqual(sorted(v.key for v in found), [("1", 1, 3), ("1", 1, 4), ("1", 1, 2500), ("6", 1, 7)])
+        self.assertEqual(len(self.sandbox.voucher_calls), 3, "numbers 3-4 and 2500 apart, FACTURA B once")
+
+    def test_billing_in_one_place(self):
+        self.assertEqual(
+            {method: methods.is_billed(method) for method in methods.BILLED},
+            {
+                "clientes/cuenta-corriente": True,
+                "micuenta/consumo": True,
+                "facturacion/consulta_avanzada": False,
+                "facturacion/consulta": False,
+                "facturacion/numeracion": True,
+            },
+        )
+        self.assertTrue(methods.is_billed("facturacion/nuevo"), "an unknown cost is a cost")
+        self.day(3)
+        list(voucher_api.vouchers_of_day(self.client, DAY, page_size=2))
+        voucher_api.voucher(self.client, "FACTURA A", 1, 1)
+        voucher_api.last_number(self.client, "FACTURA A", 1)
+        self.assertEqual(methods.billed_calls(method for method, _cuit in self.sandbox.calls), 1, "numeracion only")
+        # Each function's docstring says what it costs, as the table does.
+        for function, method in [
+            (voucher_api.vouchers_of_day, methods.VOUCHER_SEARCH),
+            (voucher_api.vouchers_by_number, methods.VOUCHER_SEARCH),
+            (voucher_api.voucher, methods.VOUCHER),
+            (voucher_api.last_number, methods.VOUCHER_NUMBERING),
+        ]:
+            with self.subTest(function=function.__name__):
+                self.assertIn("billed by TusFacturas" if methods.is_billed(method) else "free", function.__doc__)
