@@ -14,6 +14,7 @@ from ..sandbox.server import DEFAULT_CREDENTIALS
 from ..sandbox.vouchers import PAGE_MODES, make_associated, make_line, make_tax, make_voucher, reference_answers
 from ..tusfacturas import TusFacturasClient, TusFacturasError, methods, voucher_api
 from ..tusfacturas.ledger import MAX_AMOUNT
+from ..tusfacturas.voucher_check import check_vouchers
 from ..tusfacturas.vouchers import (
     ERROR,
     ISSUED,
@@ -515,6 +516,11 @@ class TestVoucherMethods(BaseCase):
                 self.assertEqual(pages, {0, 1}, "the error stops the reading")
                 if field == "comprobante.total":
                     self.assertEqual((caught.exception.row, caught.exception.detail), (1, "page 1"))
+                # The check too: no result of a half-read day.
+                with self.assertRaises(TusFacturasError):
+                    check_vouchers(
+                        voucher_api.vouchers_of_day(self.client, DAY, page_size=5), [], float.__eq__, point_of_sale=1
+                    )
         self.assertLessEqual(
             {"bad_voucher", "empty_page", "short_page", "extra_voucher", "changing_total"}, set(PAGE_MODES)
         )
