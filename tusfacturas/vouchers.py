@@ -279,6 +279,8 @@ def fast_constructor(cls):
 
 
 _new_voucher = fast_constructor(Voucher)
+_new_customer = fast_constructor(VoucherCustomer)
+_DOCUMENT_TYPE_NAMES = {name: name for name in DOCUMENT_TYPES}
 # What a listing's voucher is read from, in this order (all of them in the reference's example).
 _LISTED_KEYS = (
     "tipo", "status", "numero", "punto_venta", "total", "fecha", "moneda", "cotizacion", "ctacte_status", "cae",
@@ -355,34 +357,45 @@ def _status(value, row):
     return status, text
 
 
-def _customer(cliente, row, detail):
-    cliente = _object(cliente, "cliente", row)
-    doc_type = cliente.get("documento_tipo")
-    doc_type = doc_type.strip().upper() if isinstance(doc_type, str) else None
-    if doc_type not in DOCUMENT_TYPES:
-        _fail("cliente.documento_tipo", row)
-    number = cliente.get("documento_nro")
-    if number.__class__ is int and number >= 0:
+def _document(doc_type, number, name, row):
+    """``documento_tipo``, ``documento_nro`` and ``razon_social``, checked and normalised."""
+    kind = _DOCUMENT_TYPE_NAMES.get(doc_type) if doc_type.__class__ is str else None
+    if kind is None:
+        kind = doc_type.strip().upper() if isinstance(doc_type, str) else None
+        if kind not in DOCUMENT_TYPES:
+            _fail("cliente.documento_tipo", row)
+    if number.__class__ is str:
+        if not (number.isdigit() and number.isascii()):  # else as it usually is: digits
+            number = "".join(number.split()) or None
+    elif number.__class__ is int and number >= 0:
         number = str(number)
-    elif isinstance(number, str):
-        number = "".join(number.split()) or None
     elif number is not None:
-        _fail("cliente.documento_nro", row)
-    if doc_type in _DIGIT_DOCUMENTS and not (number and number.isdigit() and number.isascii() and len(number) <= 20):
         _fail("cliente.documento_nro", row)
     if number and len(number) > 40:
         _fail("cliente.documento_nro", row)
-    name = _text(cliente.get("razon_social"), "cliente.razon_social", row) or ""
+    if kind in _DIGIT_DOCUMENTS and not (number and number.isdigit() and number.isascii() and len(number) <= 20):
+        _fail("cliente.documento_nro", row)
+    if name.__class__ is str:
+        name = name.strip()
+    elif name is None:
+        name = ""
+    else:
+        _fail("cliente.razon_social", row)
+    return kind, number, name
+
+
+def _customer(cliente, row, detail):
+    cliente = _object(cliente, "cliente", row)
+    get = cliente.get
+    document = _document(get("documento_tipo"), get("documento_nro"), get("razon_social"), row)
     if not detail:
-        return VoucherCustomer(doc_type, number, name)
-    province = cliente.get("provincia")
-    return VoucherCustomer(
-        doc_type,
-        number,
-        name,
-        _text(cliente.get("condicion_iva"), "cliente.condicion_iva", row),
-        _text(cliente.get("email"), "cliente.email", row),
-        _text(cliente.get("domicilio"), "cliente.domicilio", row),
+        return _new_customer(*document, None, None, None, None)
+    province = get("provincia")
+    return _new_customer(
+        *document,
+        _text(get("condicion_iva"), "cliente.condicion_iva", row),
+        _text(get("email"), "cliente.email", row),
+        _text(get("domicilio"), "cliente.domicilio", row),
         None if province in (None, "") else _integer(province, "cliente.provincia", row, 0, 999),
     )
 
@@ -523,21 +536,19 @@ def _scalar_text(value, field, row):
 
 
 def _cached_customer(cliente, row, customers):
-    """The customer of a listing's voucher: a page names the same customers again and again.
-    Only plain strings are cache keys (``1``, ``1.0`` and ``True`` are one dict key)."""
-    if cliente.__class__ is dict:
-        doc_type, number, name = (
-            cliente.get("documento_tipo"),
-            cliente.get("documento_nro"),
-            cliente.get("razon_social"),
-        )
-        if doc_type.__class__ is str and number.__class__ is str and (name is None or name.__class__ is str):
-            key = (doc_type, number, name)
-            customer = customers.get(key)
-            if customer is None:
-                customer = customers[key] = _customer(cliente, row, False)
-            return customer
-    return _customer(cliente, row, False)
+    """The customer of a listing's voucher: a page often names a customer again. Only plain
+    strings are cache keys (``1``, ``1.0`` and ``True`` are one dict key)."""
+    if cliente.__class__ is not dict:
+        _fail("cliente", row)
+    get = cliente.get
+    doc_type, number, name = get("documento_tipo"), get("documento_nro"), get("razon_social")
+    if not (doc_type.__class__ is str and number.__class__ is str and (name is None or name.__class__ is str)):
+        return _new_customer(*_document(doc_type, number, name, row), None, None, None, None)
+    key = (doc_type, number, name)
+    customer = customers.get(key)
+    if customer is None:
+        customer = customers[key] = _new_customer(*_document(doc_type, number, name, row), None, None, None, None)
+    return customer
 
 
 def _voucher(obj, row, dates, customers, detail):
