@@ -12,10 +12,8 @@ import weakref
 
 from odoo.tests import BaseCase, tagged
 
-from ..sandbox import SandboxServer
-from ..sandbox.server import DEFAULT_CREDENTIALS
 from ..sandbox.vouchers import make_voucher
-from ..tusfacturas import TusFacturasClient, voucher_api
+from ..tusfacturas import voucher_api
 from ..tusfacturas.methods import VOUCHER_SEARCH, billed_calls
 from ..tusfacturas.voucher_check import (
     AMOUNT_MISMATCH,
@@ -36,6 +34,7 @@ from ..tusfacturas.voucher_check import (
     documents_from_rows,
 )
 from ..tusfacturas.vouchers import parse_voucher, parse_voucher_page
+from .common import VoucherSandboxCase
 
 _logger = logging.getLogger(__name__)
 
@@ -382,20 +381,8 @@ class TestVoucherCheck(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestVoucherCheckSandbox(BaseCase):
+class TestVoucherCheckSandbox(VoucherSandboxCase):
     """Issue 19's "Done when", on the plain-Python side: a day read from the sandbox across pages."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sandbox = SandboxServer().start()
-        cls.addClassCleanup(cls.sandbox.stop)
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.reset()
-        self.sandbox.vouchers.clear()
-        self.client = TusFacturasClient(base_url=self.sandbox.url, timeout=2, backoff=0.01, **DEFAULT_CREDENTIALS)
 
     def run_check(self, documents):
         client, elsewhere = self.client, self.other_documents

@@ -9,7 +9,6 @@ import time
 
 from odoo.tests import BaseCase, tagged
 
-from ..sandbox import SandboxServer
 from ..sandbox.server import DEFAULT_CREDENTIALS
 from ..sandbox.vouchers import PAGE_MODES, make_associated, make_line, make_tax, make_voucher, reference_answers
 from ..tusfacturas import TusFacturasClient, TusFacturasError, methods, voucher_api
@@ -30,6 +29,7 @@ from ..tusfacturas.vouchers import (
     parse_voucher_page,
     type_name_of,
 )
+from .common import VoucherSandboxCase
 from .optional import HealthCheck, given, settings
 from .optional import strategies as st
 
@@ -426,20 +426,8 @@ class TestVoucherParserProperties(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestVoucherMethods(BaseCase):
+class TestVoucherMethods(VoucherSandboxCase):
     """The three voucher methods, client to sandbox, over real sockets."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sandbox = SandboxServer().start()
-        cls.addClassCleanup(cls.sandbox.stop)
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.reset()
-        self.sandbox.vouchers.clear()
-        self.client = TusFacturasClient(base_url=self.sandbox.url, timeout=2, backoff=0.01, **DEFAULT_CREDENTIALS)
 
     def day(self, count, day=DAY, **values):
         """``count`` FACTURA A of ``day`` numbered from 1, held by the sandbox."""

@@ -205,6 +205,7 @@ class VoucherDetail:
 
 
 def _of_detail(name):
+    """A property of :class:`Voucher` reading ``name`` from its detail."""
     return property(
         lambda self: getattr(self.detail, name) if self.detail is not None else None,
         doc=f"``detail.{name}``; None when the voucher was read without its detail.",
@@ -240,19 +241,6 @@ class Voucher:
     external_reference: str | None = None
     detail: VoucherDetail | None = None
 
-    lines = _of_detail("lines")
-    perceptions_iibb = _of_detail("perceptions_iibb")
-    perceptions_iva = _of_detail("perceptions_iva")
-    taxes = _of_detail("taxes")
-    exempt = _of_detail("exempt")
-    untaxed = _of_detail("untaxed")
-    internal_taxes = _of_detail("internal_taxes")
-    discount = _of_detail("discount")
-    associated = _of_detail("associated")
-    service_from = _of_detail("service_from")
-    service_to = _of_detail("service_to")
-    afip_observations = _of_detail("afip_observations")
-
     @property
     def key(self):
         """What identifies the voucher in Odoo: AFIP code, point of sale, number."""
@@ -261,6 +249,11 @@ class Voucher:
     @property
     def total_pesos(self):
         return self.total * self.rate
+
+
+# The detail's fields, read as the voucher's own: voucher.lines is voucher.detail.lines.
+for _field in dataclasses.fields(VoucherDetail):
+    setattr(Voucher, _field.name, _of_detail(_field.name))
 
 
 def fast_constructor(cls):
