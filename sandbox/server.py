@@ -1,7 +1,8 @@
 """A real HTTP server on loopback that speaks the documented TusFacturas API v2.
 
 It answers ``clientes/cuenta-corriente`` per CUIT from fixtures and
-``micuenta/consumo`` with a quota, checks the three credentials, and can be
+``micuenta/consumo`` with a quota (the voucher methods, ``facturacion/*``: see
+``sandbox/vouchers.py``), checks the three credentials, and can be
 switched into every failure the addon must survive: ``error: "S"``, each HTTP
 error class, slow answers, dropped connections, bodies that are not JSON or lack
 fields, and answers that try to hurt the client: redirects to another origin,
