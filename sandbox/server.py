@@ -1,7 +1,8 @@
 """A real HTTP server on loopback that speaks the documented TusFacturas API v2.
 
 It answers ``clientes/cuenta-corriente`` per CUIT from fixtures and
-``micuenta/consumo`` with a quota, checks the three credentials, and can be
+``micuenta/consumo`` with a quota (the voucher methods, ``facturacion/*``: see
+``sandbox/vouchers.py``), checks the three credentials, and can be
 switched into every failure the addon must survive: ``error: "S"``, each HTTP
 error class, slow answers, dropped connections, bodies that are not JSON or lack
 fields, and answers that try to hurt the client: redirects to another origin,
@@ -34,6 +35,11 @@ import time
 import urllib.parse
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+try:
+    from . import vouchers
+except ImportError:  # run as a script: python sandbox/server.py
+    import vouchers
 
 _logger = logging.getLogger(__name__)
 
@@ -139,6 +145,7 @@ class SandboxServer:
         self.failures_left = 0  # retry_after: how many failures before answering normally
         self.raw = (200, {"Content-Type": "application/json"}, b"{}")  # the raw mode's answer
         self.in_flight = self.max_in_flight = 0
+        vouchers.install(self)  # facturacion/*: vouchers, points of sale, page modes (sandbox/vouchers.py)
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -178,6 +185,7 @@ class SandboxServer:
             self.calls, self.apikeys, self.max_in_flight = [], [], 0
             self.received, self.redirect_to, self.failures_left = [], None, 0
             del self.accounts[1:]
+            vouchers.reset(self)
 
     def record(self, method, cuit, apikey, raw):
         with self._lock:
@@ -248,15 +256,18 @@ def _handler_for(sandbox):
             if sandbox.delay:
                 time.sleep(sandbox.delay)
             mode = sandbox.cuit_modes.get(cuit, sandbox.mode) if cuit else sandbox.mode
+            mode = vouchers.receive(sandbox, method, body, mode)  # a page's own mode
             if mode != "ok":
                 return self._failure(mode, method, cuit, body)
             return self._answer_ok(method, cuit, body)
 
         def _answer_ok(self, method, cuit, body):
-            if method not in ("clientes/cuenta-corriente", "micuenta/consumo"):
+            if method not in ("clientes/cuenta-corriente", "micuenta/consumo", *vouchers.METHODS):
                 return self._send(404, {"error": "S", "errores": ["Recurso inexistente"]})
             if not sandbox.accepts(body):
                 return self._send(401, {"error": "S", "errores": ["Acceso denegado"]})
+            if method in vouchers.METHODS:
+                return self._send(*vouchers.answer(sandbox, method, body))
             if method == "micuenta/consumo":
                 return self._send(
                     200,
@@ -432,11 +443,13 @@ def main():
     parser.add_argument("--ledgers", type=pathlib.Path, help="JSON file {CUIT: [row, ...]}")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds added to every answer")
     parser.add_argument("--calls", type=pathlib.Path, help="file to append each call to (method, tab, CUIT)")
+    vouchers.add_arguments(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     ledgers = json.loads(args.ledgers.read_text(encoding="utf-8")) if args.ledgers else {}
     sandbox = SandboxServer(ledgers, port=args.port, host=args.host)
     sandbox.delay = args.delay
+    vouchers.configure(sandbox, args)
     if args.calls:
         record, calls = sandbox.record, args.calls.open("a", encoding="utf-8", buffering=1)
 

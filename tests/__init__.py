@@ -20,3 +20,5 @@ from . import test_control
 from . import test_control_tour
 from . import test_report
 from . import test_migration
+from . import test_vouchers
+from . import test_voucher_check

@@ -1,10 +1,11 @@
 from odoo import SUPERUSER_ID, Command, api, http
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.tests import new_test_user
+from odoo.tests import BaseCase, new_test_user
 
 from ..sandbox import SandboxServer
 from ..sandbox.cuits import make_cuits
 from ..sandbox.server import DEFAULT_CREDENTIALS
+from ..tusfacturas import TusFacturasClient
 
 ADHOC_CUIT = "30714295698"
 
@@ -41,6 +42,21 @@ class SandboxCase:
         super().setUp()
         self.sandbox.reset()
         self.sandbox.ledgers.clear()
+        self.sandbox.vouchers.clear()
+
+
+class VoucherSandboxCase(SandboxCase, BaseCase):
+    """Plain-Python tests of the voucher methods: the sandbox for the class, and ``client`` on
+    its default account (point of sale 1), short timeout and backoff."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+
+    def setUp(self):
+        super().setUp()
+        self.client = TusFacturasClient(base_url=self.sandbox.url, timeout=2, backoff=0.01, **DEFAULT_CREDENTIALS)
 
 
 class TusFacturasCase(SandboxCase, AccountTestInvoicingCommon):

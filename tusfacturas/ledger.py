@@ -65,9 +65,10 @@ def _amount(value, field, row):
     return amount
 
 
-def _date(value, row, known):
+def _date(value, row, known, field="fecha"):
     """A real calendar date written ``dd/mm/yyyy`` (day and month of one or two digits, as
-    ``strptime``'s ``%d/%m/%Y``); ``known`` caches the dates already read (a ledger repeats them)."""
+    ``strptime``'s ``%d/%m/%Y``); ``known`` caches the dates already read (a ledger repeats them).
+    ``field`` names the field in the error."""
     date = known.get(value) if isinstance(value, str) else None
     if date:
         return date
@@ -76,9 +77,9 @@ def _date(value, row, known):
         try:
             date = known[value] = datetime.date(int(match[3]), int(match[2]), int(match[1]))
         except ValueError as exc:
-            raise TusFacturasError("invalid_response", field="fecha", row=row) from exc
+            raise TusFacturasError("invalid_response", field=field, row=row) from exc
         return date
-    raise TusFacturasError("invalid_response", field="fecha", row=row)
+    raise TusFacturasError("invalid_response", field=field, row=row)
 
 
 def parse_ledger(results):
