@@ -72,7 +72,7 @@ from .matching import (
     MISSING_IN_ODOO,
     MISSING_IN_TUSFACTURAS,
 )
-from .vouchers import ISSUED, QUEUED, Voucher, fast_constructor
+from .vouchers import ISSUED, QUEUED, Voucher
 
 DATE_MISMATCH = "date_mismatch"
 CURRENCY_MISMATCH = "currency_mismatch"
@@ -100,7 +100,7 @@ RATE_RELATIVE_TOLERANCE = 1e-12
 PESOS = "PES"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as the vouchers: built by the tens of thousands
 class OdooVoucherDocument:
     """A posted Odoo customer invoice, debit or credit note, as the voucher check needs it.
 
@@ -124,16 +124,12 @@ class OdooVoucherDocument:
     partner_id: int | None = None
 
 
-_new_document = fast_constructor(OdooVoucherDocument)
-
-
 def documents_from_rows(rows):
     """:class:`OdooVoucherDocument` values from rows as one SQL read returns them:
     ``(id, afip_code, point_of_sale, number, date, currency, rate, total, customer_type,
     customer_number, name, partner_id)`` (a generator)."""
-    new = _new_document
     for row in rows:
-        yield new(row[0], (row[1], row[2], row[3]), *row[4:])
+        yield OdooVoucherDocument(row[0], (row[1], row[2], row[3]), *row[4:])
 
 
 @dataclass(frozen=True, slots=True)

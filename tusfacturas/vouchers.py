@@ -122,7 +122,10 @@ def afip_code_of(type_name):
     return _TYPES.get(type_name) or _TYPES.get(_normalize(type_name))
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, as the other values here: vouchers and their customers are built by the tens of
+# thousands (a month of a point of sale), and a frozen dataclass is built through
+# ``object.__setattr__``, at twice the cost. Nothing changes them once built.
+@dataclass(slots=True)
 class VoucherCustomer:
     """The voucher's customer: ``doc_type`` one of :data:`DOCUMENT_TYPES`, ``number`` its
     document number (digits for CUIT and DNI; None when there is none), ``name``
@@ -212,7 +215,7 @@ def _of_detail(name):
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Voucher:
     """A voucher TusFacturas sent (issued, queued or failed), amounts as the API gave them.
 
@@ -256,23 +259,6 @@ for _field in dataclasses.fields(VoucherDetail):
     setattr(Voucher, _field.name, _of_detail(_field.name))
 
 
-def fast_constructor(cls):
-    """A function building ``cls``, a frozen slotted dataclass, from all its fields' values in
-    order, as ``cls(*values)`` does (no defaults, no ``__post_init__``) in about half the time:
-    each slot is set through its member descriptor, where a frozen dataclass' ``__init__``
-    goes through ``object.__setattr__`` for each field. Generated the way dataclasses generate
-    ``__init__``; for what is built by the tens of thousands (a month's vouchers)."""
-    names = [field.name for field in dataclasses.fields(cls)]
-    scope = {"_new": object.__new__, "_cls": cls} | {f"_set_{name}": getattr(cls, name).__set__ for name in names}
-    source = [f"def build_{cls.__name__}({', '.join(names)}):", "    self = _new(_cls)"]
-    source += [f"    _set_{name}(self, {name})" for name in names]
-    source.append("    return self")
-    exec("\n".join(source), scope)  # our own code, from the dataclass' field names
-    return scope[f"build_{cls.__name__}"]
-
-
-_new_voucher = fast_constructor(Voucher)
-_new_customer = fast_constructor(VoucherCustomer)
 _DOCUMENT_TYPE_NAMES = {name: name for name in DOCUMENT_TYPES}
 # What a listing's voucher is read from, in this order (all of them in the reference's example).
 _LISTED_KEYS = (
@@ -382,9 +368,9 @@ def _customer(cliente, row, detail):
     get = cliente.get
     document = _document(get("documento_tipo"), get("documento_nro"), get("razon_social"), row)
     if not detail:
-        return _new_customer(*document, None, None, None, None)
+        return VoucherCustomer(*document, None, None, None, None)
     province = get("provincia")
-    return _new_customer(
+    return VoucherCustomer(
         *document,
         _text(get("condicion_iva"), "cliente.condicion_iva", row),
         _text(get("email"), "cliente.email", row),
@@ -536,11 +522,11 @@ def _cached_customer(cliente, row, customers):
     get = cliente.get
     doc_type, number, name = get("documento_tipo"), get("documento_nro"), get("razon_social")
     if not (doc_type.__class__ is str and number.__class__ is str and (name is None or name.__class__ is str)):
-        return _new_customer(*_document(doc_type, number, name, row), None, None, None, None)
+        return VoucherCustomer(*_document(doc_type, number, name, row), None, None, None, None)
     key = (doc_type, number, name)
     customer = customers.get(key)
     if customer is None:
-        customer = customers[key] = _new_customer(*_document(doc_type, number, name, row), None, None, None, None)
+        customer = customers[key] = VoucherCustomer(*_document(doc_type, number, name, row), None, None, None, None)
     return customer
 
 
@@ -607,7 +593,7 @@ def _voucher(obj, row, dates, customers, detail):
     cliente = obj.get("cliente")
     customer = _customer(cliente, row, True) if detail else _cached_customer(cliente, row, customers)
     # In Voucher's field order: the listing's 50,000 vouchers a month are built here.
-    return _new_voucher(
+    return Voucher(
         *kind,
         point_of_sale,
         number,
