@@ -6,6 +6,7 @@ import gzip
 import json
 import logging
 import os
+import sys
 import time
 import tracemalloc
 from unittest.mock import patch
@@ -79,16 +80,19 @@ class TestHostileServer(BaseCase):
 
     def test_proxy_from_the_environment(self):
         proxy = self.foreign.url.rsplit("/app/", 1)[0]
-        environ = {"http_proxy": proxy, "https_proxy": proxy, "no_proxy": "localhost"}
+        port = self.sandbox.url.split(":")[2].split("/")[0]
+        environ = {"http_proxy": proxy, "https_proxy": proxy, "no_proxy": "", "NO_PROXY": ""}
         with patch.dict(os.environ, environ):
-            # Plain http: the request goes to the proxy, in absolute form.
-            client = TusFacturasClient(base_url="http://tusfacturas.invalid/app/api/v2", timeout=2, **SECRETS)
+            # Plain http (loopback only): the request goes to the proxy, in absolute form.
+            client = TusFacturasClient(base_url=f"http://localhost:{port}/app/api/v2", timeout=2, **SECRETS)
             self.assertEqual(len(client.customer_ledger(ADHOC_CUIT)), 2)
-            self.assertRegex(self.foreign.received[0], rb"^POST http://tusfacturas.invalid/app/api/v2/clientes/")
+            self.assertRegex(self.foreign.received[0], rf"^POST http://localhost:{port}/app/api/v2/clientes/".encode())
+            self.assertEqual(self.sandbox.received, [], "through the proxy only")
             # https: a tunnel, which this proxy refuses; it never sees the request nor its body.
-            client = TusFacturasClient(base_url="https://tusfacturas.invalid/app/api/v2", timeout=2, **SECRETS)
-            self.fails("connection", client)
-            self.assertRegex(self.foreign.received[-1], rb"^CONNECT tusfacturas.invalid:443 ")
+            client = TusFacturasClient(base_url="https://localhost:9/app/api/v2", timeout=2, **SECRETS)
+            error, _elapsed = self.fails("connection", client)
+            self.assertEqual(error.detail, "proxy")
+            self.assertRegex(self.foreign.received[-1], rb"^CONNECT localhost:9 ")
             for secret in SECRETS.values():
                 self.assertNotIn(secret.encode(), self.foreign.received[-1])
             # NO_PROXY: straight to the API.
@@ -96,9 +100,16 @@ class TestHostileServer(BaseCase):
             with patch.dict(os.environ, {"no_proxy": "127.0.0.1"}):
                 self.assertEqual(len(self.client().customer_ledger(ADHOC_CUIT)), 2)
             self.assertEqual(self.foreign.received, [])
-            with patch.dict(os.environ, {"http_proxy": "socks5://127.0.0.1:1080", "no_proxy": ""}):
-                error, _elapsed = self.fails("invalid_settings")
-                self.assertEqual(error.field, "proxy")
+            for url, detail in [
+                ("ftp://127.0.0.1:21", None),
+                ("http://:80", None),
+                ("socks5://127.0.0.1:1080", "socks"),
+            ]:
+                with self.subTest(proxy=url), patch.dict(os.environ, {"http_proxy": url}):
+                    # Without PySocks (not one of Odoo's requirements), a SOCKS proxy cannot be used.
+                    with patch.dict(sys.modules, {"socks": None}):
+                        error, _elapsed = self.fails("invalid_settings")
+                    self.assertEqual((error.field, error.detail), ("proxy", detail))
 
     # 2. One deadline for the whole call -------------------------------------
 
