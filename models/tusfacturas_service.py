@@ -109,10 +109,13 @@ class TusFacturasService(models.AbstractModel):
             return self.env._(
                 "The proxy set in this server's environment (HTTPS_PROXY or HTTP_PROXY) is not a valid http:// URL."
             )
-        if code == "invalid_settings":
+        if code == "invalid_settings" and error.detail == "insecure":
             return self.env._(
-                "The TusFacturas API URL in Settings is not valid: it must start with https:// (or http://)."
+                "The TusFacturas API URL in Settings must start with https://: every request carries the "
+                "credentials. A plain http:// URL is accepted only for this server itself (localhost)."
             )
+        if code == "invalid_settings":
+            return self.env._("The TusFacturas API URL in Settings is not valid: it must start with https://.")
         if code == "unexpected":
             return self.env._(
                 "Unexpected error while checking this customer with TusFacturas (%(detail)s). "

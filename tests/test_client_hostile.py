@@ -215,6 +215,27 @@ class TestHostileServer(BaseCase):
                 self.assertEqual(error.field, field)
         self.assertEqual(self.sandbox.calls, [])
 
+    def test_plain_http_only_on_loopback(self):
+        # The body carries the three credentials: in clear text only to this machine.
+        for url in ("http://www.tusfacturas.app/app/api/v2", "http://10.0.0.1/api", "http://[2001:db8::1]/api"):
+            with self.subTest(url=url):
+                client = TusFacturasClient(base_url=url, timeout=2, **SECRETS)
+                error, _elapsed = self.fails("invalid_settings", client)
+                self.assertEqual((error.field, error.detail, error.attempts), ("url", "insecure", 0))
+        with patch.dict(os.environ, {"http_proxy": self.foreign.url.rsplit("/app/", 1)[0], "no_proxy": ""}):
+            self.fails("invalid_settings", TusFacturasClient(base_url="http://tusfacturas.app/api", **SECRETS))
+        self.assertEqual(self.foreign.received, [], "not even to a proxy")
+        port = self.sandbox.url.split(":")[2].split("/")[0]
+        for host in ("127.0.0.1", "localhost", "LOCALHOST"):
+            with self.subTest(host=host):
+                client = TusFacturasClient(base_url=f"http://{host}:{port}/app/api/v2", timeout=2, **SECRETS)
+                self.assertEqual(len(client.customer_ledger(ADHOC_CUIT)), 2)
+        # Odoo's tests let only 127.0.0.1 and localhost through: other loopback addresses
+        # are accepted by the client, then stopped there.
+        for host in ("127.0.0.2", "[::1]"):
+            with self.subTest(host=host):
+                self.fails("connection", TusFacturasClient(base_url=f"http://{host}:9/api", retries=0, **SECRETS))
+
     # 5. UTF-8 JSON, as documented ------------------------------------------
 
     def test_utf8_whatever_the_content_type(self):

@@ -14,8 +14,9 @@ environment names, as ``requests`` reads them (``HTTPS_PROXY``, ``HTTP_PROXY``,
 
 No answer can hurt the caller:
 
-- redirects are never followed (the body holds the credentials): any 3xx is an error,
-  and its body is not even read;
+- the body holds the credentials: it goes over https://, or over plain http:// to this
+  machine only (``localhost``, 127.0.0.0/8, ::1); redirects are never followed: any 3xx
+  is an error, and its body is not even read;
 - ``timeout`` bounds the whole call (connect, headers, body, retries): each socket
   operation waits at most the time left, and a watchdog shuts the socket down at the
   deadline, whatever the server trickles (Odoo's tests raise ``requests``' timeouts
@@ -32,6 +33,7 @@ No answer can hurt the caller:
 import codecs
 import contextlib
 import email.utils
+import ipaddress
 import json
 import logging
 import math
@@ -78,13 +80,18 @@ class TusFacturasError(Exception):
       ``method_not_allowed`` (405), ``unavailable`` (429 and 5xx), ``redirect`` (3xx,
       never followed), ``http`` (any other status; ``status`` says which);
     - ``timeout``: the call did not complete within the timeout; ``connection``: it
-      could not connect or the connection broke;
+      could not connect or the connection broke (``detail``: ``certificate`` when the
+      server's TLS certificate could not be verified, ``proxy`` when the proxy could
+      not be reached or refused the tunnel, else the name of the error);
     - ``too_large``: the (decoded) body exceeds ``max_bytes``;
     - ``invalid_encoding``: an unsupported ``Content-Encoding``, or a corrupt one;
     - ``invalid_json``: the body is not a UTF-8 JSON object;
     - ``invalid_response``: a field is missing or invalid; ``field`` names it and
       ``row`` gives the 1-based row number when it is in ``resultados``;
-    - ``invalid_settings``: the client's own settings are unusable (``field`` says which).
+    - ``invalid_settings``: the client's own settings are unusable (``field`` says which:
+      ``timeout``, ``url`` (``detail`` ``insecure``: a plain http:// URL to another
+      machine), ``proxy`` (``detail`` ``socks``: a SOCKS proxy without PySocks), or
+      ``ca_bundle`` (the environment's CA bundle cannot be read)).
 
     ``attempts`` counts the HTTP attempts made. ``stop_reason`` is set by a batch
     that stopped after this error (see :mod:`.breaker`).
@@ -444,6 +451,17 @@ def _redact(text, secret):
     return re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
 
 
+def _is_loopback(host):
+    """``host`` (as urlsplit gives it: lower case, no brackets) is this machine:
+    ``localhost``, 127.0.0.0/8 or ::1."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _retry_after(value):
     """Seconds asked by a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
     if not value:
@@ -563,6 +581,9 @@ class TusFacturasClient:
             parts.port  # noqa: B018 - raises on an invalid port
         except ValueError as exc:
             raise TusFacturasError("invalid_settings", field="url") from exc
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            # The body carries the three credentials: in clear text to this machine only.
+            raise TusFacturasError("invalid_settings", field="url", detail="insecure")
 
     def _request(self, method, payload):
         """The request of a call, prepared once for all its attempts."""
