@@ -311,25 +311,53 @@ class TestHostileServer(BaseCase):
         self.assertLess(elapsed, 1)
         self.assertEqual(len(self.sandbox.calls), 1)
 
-    def test_what_is_retried(self):
-        for mode, code, calls in [
-            ("http_500", "unavailable", 3),
-            ("http_503", "unavailable", 3),
-            ("drop", "connection", 3),
-            ("http_400", "bad_request", 1),
-            ("http_401", "unauthorized", 1),
-            ("http_404", "not_found", 1),
-            ("api_error", "api_errors", 1),
-            ("not_json", "invalid_json", 1),
+    def test_what_may_have_been_billed_is_never_sent_again(self):
+        # Every call is billed: once the request may have reached TusFacturas, the call ends.
+        for mode, code, detail in [
+            ("http_500", "unavailable", None),
+            ("http_503", "unavailable", None),  # without Retry-After
+            ("http_429", "unavailable", None),
+            ("drop", "connection", "RemoteDisconnected"),  # closed before the status line
+            ("truncated", "connection", "IncompleteRead"),  # closed before the announced body's end
+            ("http_400", "bad_request", None),
+            ("http_401", "unauthorized", None),
+            ("http_404", "not_found", None),
+            ("api_error", "api_errors", None),
+            ("not_json", "invalid_json", "JSONDecodeError"),
         ]:
             with self.subTest(mode=mode):
                 self.sandbox.reset()
                 self.sandbox.mode = mode
                 error, _elapsed = self.fails(code)
-                self.assertEqual((len(self.sandbox.calls), error.attempts), (calls, calls))
+                self.assertEqual((len(self.sandbox.calls), error.attempts, error.detail), (1, 1, detail))
+        # A Retry-After on any other status is no invitation either.
+        self.sandbox.reset()
+        self.raw({"error": "S"}, status=500, Retry_After="0")
+        error, _elapsed = self.fails("unavailable")
+        self.assertEqual((len(self.sandbox.calls), error.attempts), (1, 1))
+        # Nor is a read timeout: the request was sent.
+        self.sandbox.reset()
+        self.sandbox.mode, self.sandbox.slow_seconds = "slow", 3
+        error, _elapsed = self.fails("timeout", self.client(timeout=1))
+        self.assertEqual((len(self.sandbox.calls), error.attempts), (1, 1))
+
+    def test_a_customer_answering_http_500_costs_one_call(self):
+        self.sandbox.cuit_modes = {ADHOC_CUIT: "http_500"}
+        self.fails("unavailable")
+        self.assertEqual(self.sandbox.calls, [("clientes/cuenta-corriente", ADHOC_CUIT)])
+
+    def test_what_cannot_have_been_sent_is_retried(self):
+        # Connection refused: nothing was sent.
         closed = TusFacturasClient(base_url="http://127.0.0.1:9/app/api/v2", timeout=2, backoff=0.01, **SECRETS)
         error, _elapsed = self.fails("connection", closed)
+        self.assertEqual((error.attempts, error.detail), (3, "ConnectionRefusedError"))
+        # A TLS handshake that fails (here: a server that speaks no TLS), before the request.
+        tls = TusFacturasClient(
+            base_url=self.sandbox.url.replace("http:", "https:"), timeout=2, backoff=0.01, **SECRETS
+        )
+        error, _elapsed = self.fails("connection", tls)
         self.assertEqual(error.attempts, 3)
+        self.assertEqual((self.sandbox.connections, self.sandbox.calls), (3, []))
 
     def test_each_call_logged_once_without_secrets(self):
         with self.assertLogs(CLIENT_LOGGER, logging.INFO) as ok:

@@ -26,8 +26,10 @@ No answer can hurt the caller:
   (the ``urllib3`` versions Odoo 18 pins decode without a bound);
 - the body is decoded as UTF-8 JSON (RFC 8259, BOM tolerated), whatever the
   ``Content-Type`` says;
-- connection errors, 429 and 5xx are retried a bounded number of times, with
-  backoff, jitter and ``Retry-After``, inside the same deadline.
+- every call is billed: an attempt is retried only if it cannot have been, when it
+  failed while connecting (refused, DNS, TLS handshake, connect timeout; never an
+  unknown certificate) or was answered 429/503 with a ``Retry-After``, a bounded number
+  of times, with backoff and jitter (or the time asked), inside the same deadline.
 """
 
 import codecs
@@ -138,7 +140,8 @@ _STATUS_CODES = {
 
 
 class _RetryableError(Exception):
-    """An attempt failed in a way worth another try (``retry_after``: seconds asked)."""
+    """An attempt failed before its request could be billed, or was asked to come again
+    (429/503 with ``retry_after``: seconds asked): worth another try."""
 
     def __init__(self, error, retry_after=None):
         super().__init__(error.code)
@@ -165,6 +168,7 @@ class _Attempt:
         self.deadline = deadline
         self.connection = None
         self.sock = None  # the connection's socket, kept: http.client lets go of it when the answer says "close"
+        self.connect_failed = False  # connecting failed (TCP, proxy tunnel, TLS handshake): nothing was sent
         self.fired = False
         self._over = False
         self._lock = threading.Lock()
@@ -206,14 +210,20 @@ class _Attempt:
 class _TrackedConnection:
     """Mixed into urllib3's connection classes (direct, proxied, SOCKS; urllib3 1.26
     and 2.x): each connection used tells the attempt in progress in its thread, and
+    whether it failed while connecting, before any byte of the request was sent; it
     waits at most the time that attempt has left in each socket operation."""
 
     def connect(self):
         attempt = getattr(_local, "attempt", None)
-        if attempt is not None:
-            attempt.connection = self
-            self.timeout = attempt.bounded(self.timeout)
-        return super().connect()
+        if attempt is None:
+            return super().connect()
+        attempt.connection = self
+        self.timeout = attempt.bounded(self.timeout)
+        try:
+            return super().connect()
+        except BaseException:
+            attempt.connect_failed = True
+            raise
 
     def putrequest(self, *args, **kwargs):
         attempt = getattr(_local, "attempt", None)
@@ -362,18 +372,24 @@ def _proxies(url):
     return {urllib.parse.urlsplit(url).scheme: proxy}
 
 
-def _causes(exc, implicit=True):
-    """``exc`` and what it wraps (requests and urllib3 wrap the socket's and ssl's errors),
-    outermost first; ``implicit``: also the errors being handled when they were raised."""
+def _causes(exc):
+    """``exc`` and what it wraps (requests and urllib3 wrap the socket's and ssl's errors), outermost first."""
     seen, pending = [], [exc]
     while pending and len(seen) < 20:
         error = pending.pop(0)
         if not isinstance(error, BaseException) or any(error is known for known in seen):
             continue
         seen.append(error)
-        pending += [error.__cause__, error.__context__ if implicit else None, getattr(error, "reason", None)]
-        pending += error.args
+        pending += [error.__cause__, error.__context__, getattr(error, "reason", None), *error.args]
     return seen
+
+
+def _detail(causes):
+    """The name of the innermost system error among ``causes`` (the same on urllib3 1.26 and 2.x)."""
+    system = [
+        e for e in causes if isinstance(e, OSError) and not type(e).__module__.startswith(("urllib3", "requests"))
+    ]
+    return type((system or causes)[-1]).__name__
 
 
 def _is_certificate_error(error):
@@ -673,7 +689,8 @@ class TusFacturasClient:
 
     @staticmethod
     def _transport_error(exc, attempt, proxies):
-        """The error for an attempt the transport failed (no exception text: it may quote the request)."""
+        """The error for an attempt the transport failed (no exception text: it may quote
+        the request): retryable only if it failed while connecting, before sending."""
         if attempt.fired or attempt.remaining() <= 0:
             return TusFacturasError("timeout")
         causes = _causes(exc)
@@ -684,10 +701,13 @@ class TusFacturasClient:
         if isinstance(exc, requests.exceptions.InvalidSchema | requests.exceptions.InvalidURL):
             return TusFacturasError("invalid_settings", field="proxy" if proxies else "url")
         if any(_is_timeout(cause) for cause in causes):
-            return _RetryableError(TusFacturasError("timeout"))
-        proxy = any(isinstance(c, requests.exceptions.ProxyError | urllib3.exceptions.ProxyError) for c in causes)
-        detail = "proxy" if proxy else type(_causes(exc, implicit=False)[-1]).__name__
-        return _RetryableError(TusFacturasError("connection", detail=detail))
+            error = TusFacturasError("timeout")
+        else:
+            proxy = any(isinstance(c, requests.exceptions.ProxyError | urllib3.exceptions.ProxyError) for c in causes)
+            error = TusFacturasError("connection", detail="proxy" if proxy else _detail(causes))
+        # Refused, unresolved, a TLS handshake that failed: the request cannot have been billed.
+        # Once connected, it may have been (a connection dropped, a read timeout...): never again.
+        return _RetryableError(error) if attempt.connect_failed else error
 
     def _check_status(self, response):
         status = response.status_code
@@ -697,8 +717,9 @@ class TusFacturasClient:
             raise TusFacturasError("redirect", status=status)
         code = _STATUS_CODES.get(status) or ("unavailable" if status >= 500 else "http")
         error = TusFacturasError(code, status=status)
-        if code == "unavailable":
-            raise _RetryableError(error, _retry_after(response.headers.get("Retry-After")))
+        retry_after = _retry_after(response.headers.get("Retry-After")) if status in (429, 503) else None
+        if retry_after is not None:  # not processed, come again then: the only answer worth another try
+            raise _RetryableError(error, retry_after)
         raise error
 
     def _read_body(self, response, deadline):
@@ -741,7 +762,7 @@ class TusFacturasClient:
                     raise TusFacturasError("timeout")
                 chunk = decoder.unconsumed_tail
         if length is not None and received < length:  # urllib3 1.26 does not check it
-            raise _RetryableError(TusFacturasError("connection", detail="IncompleteRead"))
+            raise TusFacturasError("connection", detail="IncompleteRead")
         if decoder is not None and (not decoder.eof or decoder.unused_data):
             raise TusFacturasError("invalid_encoding", detail="gzip")
         return bytes(body)
