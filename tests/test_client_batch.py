@@ -189,6 +189,25 @@ class TestCircuitBreaker(BaseCase):
             breaker.record(TusFacturasError("invalid_response", field="debe", row=row))
         self.assertTrue(breaker.allows())
 
+    def test_it_tells_what_opened_it(self):
+        breaker = CircuitBreaker(threshold=2)
+        first, second = TusFacturasError("timeout"), TusFacturasError("timeout")
+        self.assertFalse(breaker.record(first))
+        self.assertIsNone(breaker.opened_by)
+        self.assertTrue(breaker.record(second))
+        self.assertIs(breaker.opened_by, second)
+        self.assertFalse(breaker.record(TusFacturasError("timeout")), "already open")
+        self.assertIs(breaker.opened_by, second)
+
+    def test_an_error_recorded_twice_counts_once(self):
+        # The client records each attempt; a caller recording the error it got again adds nothing.
+        breaker = CircuitBreaker()
+        error = TusFacturasError("unavailable", status=503)
+        for _i in range(3):
+            self.assertFalse(breaker.record(error))
+        self.assertEqual(breaker.failures, 1)
+        self.assertTrue(breaker.allows())
+
     def test_refused_credentials_open_it_at_once(self):
         breaker = CircuitBreaker()
         self.assertTrue(breaker.record(TusFacturasError("unauthorized", status=403)))

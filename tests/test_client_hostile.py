@@ -15,7 +15,7 @@ from odoo.tests import BaseCase, tagged
 
 from ..sandbox import SandboxServer
 from ..sandbox.server import REFERENCE_ROWS, gzip_bomb
-from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
+from ..tusfacturas import CircuitBreaker, TusFacturasClient, TusFacturasError, parse_ledger
 from ..tusfacturas.client import MAX_BYTES, MAX_ERROR_TEXT
 from .common import ADHOC_CUIT
 
@@ -46,12 +46,12 @@ class TestHostileServer(BaseCase):
         options.setdefault("backoff", 0.01)
         return TusFacturasClient(base_url=self.sandbox.url, timeout=timeout, **options, **SECRETS)
 
-    def fails(self, code, client=None, parse=False):
+    def fails(self, code, client=None, parse=False, **options):
         """Fetch the ledger; assert it fails with ``code``; return the error and the seconds taken."""
         client = client or self.client()
         start = time.monotonic()
         with self.assertRaises(TusFacturasError) as caught:
-            rows = client.customer_ledger(ADHOC_CUIT)
+            rows = client.customer_ledger(ADHOC_CUIT, **options)
             if parse:
                 parse_ledger(rows)
         elapsed = time.monotonic() - start
@@ -358,6 +358,53 @@ class TestHostileServer(BaseCase):
         error, _elapsed = self.fails("connection", tls)
         self.assertEqual(error.attempts, 3)
         self.assertEqual((self.sandbox.connections, self.sandbox.calls), (3, []))
+
+    # 8. The circuit breaker counts attempts ------------------------------------
+
+    def test_the_breaker_counts_attempts(self):
+        # Each attempt may be billed: three failed attempts open it, whichever calls made them.
+        self.sandbox.mode, self.sandbox.failures_left, self.sandbox.retry_after = "retry_after", 100, "0"
+        breaker, errors = CircuitBreaker(), []
+        for _call in range(3):  # the batch starts a call only while the breaker allows it
+            if breaker.allows():
+                with self.assertRaises(TusFacturasError) as caught:
+                    self.client().customer_ledger(ADHOC_CUIT, breaker=breaker)
+                errors.append(caught.exception)
+        self.assertEqual([error.attempts for error in errors], [3])
+        self.assertEqual(len(self.sandbox.calls), 3, "three billed attempts, where calls counted made nine")
+        self.assertTrue(breaker.is_open)
+        self.assertIs(breaker.opened_by, errors[0], "the error the call raised is the one that opened it")
+        self.assertEqual((breaker.opened_by.code, breaker.opened_by.status, breaker.failures), ("unavailable", 503, 3))
+
+    def test_the_breaker_is_asked_before_every_retry(self):
+        closed = TusFacturasClient(base_url="http://127.0.0.1:9/app/api/v2", timeout=2, backoff=0.01, **SECRETS)
+        breaker = CircuitBreaker(threshold=2)
+        with self.assertLogs(CLIENT_LOGGER, logging.INFO) as logs, self.assertRaises(TusFacturasError) as caught:
+            closed.customer_ledger(ADHOC_CUIT, breaker=breaker)
+        self.assertEqual(caught.exception.attempts, 2, "the second failed attempt opened it: no third")
+        self.assertIs(breaker.opened_by, caught.exception)
+        self.assertRegex(logs.output[0], r"clientes/cuenta-corriente: connection, HTTP -, - rows, 2 attempt\(s\) in")
+        # An open breaker is not asked again for a call already started either: no retry at all.
+        with self.assertRaises(TusFacturasError) as caught:
+            closed.customer_ledger(ADHOC_CUIT, breaker=breaker)
+        self.assertEqual(caught.exception.attempts, 1)
+
+    def test_a_success_is_recorded_too(self):
+        breaker = CircuitBreaker()
+        self.assertEqual(len(self.client().customer_ledger(ADHOC_CUIT, breaker=breaker)), 2)
+        self.sandbox.mode = "http_503"
+        for _call in range(4):
+            self.fails("unavailable", self.client(), breaker=breaker)
+        self.assertTrue(breaker.allows(), "a batch that worked once goes on")
+        # Errors the client does not make per attempt are recorded too: an answer without rows.
+        breaker = CircuitBreaker()
+        self.sandbox.mode = "no_resultados"
+        self.fails("invalid_response", self.client(), breaker=breaker)
+        self.assertEqual(breaker.failures, 0, "one customer's data: not counted")
+        self.sandbox.mode = "http_503"
+        for _call in range(3):
+            self.fails("unavailable", self.client(), breaker=breaker)
+        self.assertFalse(breaker.allows())
 
     def test_each_call_logged_once_without_secrets(self):
         with self.assertLogs(CLIENT_LOGGER, logging.INFO) as ok:

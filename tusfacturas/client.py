@@ -523,30 +523,39 @@ class TusFacturasClient:
     # Public API
     # ------------------------------------------------------------------
 
-    def call(self, method, payload=None, *, rows_field=None):
+    def call(self, method, payload=None, *, rows_field=None, breaker=None):
         """POST ``payload`` plus the credentials to ``method``; return the decoded object.
 
         Raises :class:`TusFacturasError` on any failure, including ``"error": "S"``.
         With ``rows_field``, that field must be a list (its length is logged).
+        With ``breaker`` (a :class:`.CircuitBreaker`), each failed attempt is recorded in
+        it, and the outcome of the call (a success too); no retry starts once it is open.
         Each call is logged once, at INFO, without any secret.
         """
         start = time.monotonic()
         trace = {"status": None, "attempts": 0}
         outcome, rows = "ok", None
         try:
-            data = self._call(method, payload, start, trace)
+            data = self._call(method, payload, start, trace, breaker)
             if rows_field:
                 if not isinstance(data.get(rows_field), list):
                     raise TusFacturasError("invalid_response", field=rows_field)
                 rows = len(data[rows_field])
+            if breaker is not None:
+                breaker.record(None)
             return data
         except TusFacturasError as error:
             error.attempts = trace["attempts"]
             outcome = error.code
+            if breaker is not None:
+                breaker.record(error)  # not counted again if it was an attempt's
             raise
         except Exception as exc:  # a bug or an answer nothing above foresaw: still one error type
             outcome = "invalid_response"
-            raise TusFacturasError("invalid_response", detail=type(exc).__name__, attempts=trace["attempts"]) from exc
+            error = TusFacturasError("invalid_response", detail=type(exc).__name__, attempts=trace["attempts"])
+            if breaker is not None:
+                breaker.record(error)
+            raise error from exc
         finally:
             _logger.info(
                 "TusFacturas %s: %s, HTTP %s, %s rows, %s attempt(s) in %.2fs",
@@ -573,12 +582,14 @@ class TusFacturasClient:
             usage[key] = value
         return usage
 
-    def customer_ledger(self, cuit):
-        """``clientes/cuenta-corriente``: the raw rows of a customer's current account."""
+    def customer_ledger(self, cuit, *, breaker=None):
+        """``clientes/cuenta-corriente``: the raw rows of a customer's current account
+        (``breaker``: see :meth:`call`)."""
         data = self.call(
             "clientes/cuenta-corriente",
             {"cliente": {"documento_tipo": "CUIT", "documento_nro": str(cuit)}},
             rows_field="resultados",
+            breaker=breaker,
         )
         return data["resultados"]
 
@@ -615,7 +626,7 @@ class TusFacturasClient:
         except (requests.RequestException, ValueError):  # no text: it may quote the request
             raise TusFacturasError("invalid_settings", field="url") from None
 
-    def _call(self, method, payload, start, trace):
+    def _call(self, method, payload, start, trace, breaker):
         self._check_settings()
         deadline = start + self.timeout
         request = self._request(method, payload)
@@ -630,6 +641,10 @@ class TusFacturasClient:
                 delay = self._retry_delay(retry, attempt, deadline)
                 if delay is None:
                     raise retry.error from None
+                if breaker is not None:  # each attempt counts; an open breaker ends the call
+                    breaker.record(retry.error)
+                    if not breaker.allows():
+                        raise retry.error from None
             time.sleep(delay)
             attempt += 1
 
