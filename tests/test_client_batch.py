@@ -212,3 +212,16 @@ class TestCircuitBreaker(BaseCase):
         breaker = CircuitBreaker()
         self.assertTrue(breaker.record(TusFacturasError("unauthorized", status=403)))
         self.assertFalse(breaker.allows())
+        # Refused in band: "error": "S" with messages the client recognised as a refusal.
+        breaker = CircuitBreaker()
+        refusal = TusFacturasError("api_errors", errors=["Acceso denegado"], refused=True)
+        self.assertTrue(refusal.is_credential_error)
+        self.assertTrue(breaker.record(refusal))
+        self.assertEqual((breaker.opened_by, breaker.failures), (refusal, 1))
+
+    def test_only_a_refusal_is_a_credential_error(self):
+        error = TusFacturasError("unavailable", status=503)
+        error.stop_reason = "The first 3 customers checked failed with this same error."
+        self.assertFalse(error.is_credential_error, "a batch that stopped on it is no refusal")
+        self.assertTrue(TusFacturasError("unauthorized", status=401).is_credential_error)
+        self.assertFalse(TusFacturasError("api_errors", errors=["Acceso denegado"]).is_credential_error)

@@ -406,6 +406,69 @@ class TestHostileServer(BaseCase):
             self.fails("unavailable", self.client(), breaker=breaker)
         self.assertFalse(breaker.allows())
 
+    # 9. A refusal of the account, in band or not, and nothing else --------------
+
+    def test_refusals_of_the_account(self):
+        refusals = [
+            "Acceso denegado",
+            "ACCESO DENEGADO",
+            "El acceso ha sido denegado",
+            "El usuario no tiene acceso a la API desde la IP 203.0.113.5",
+            "No tenés acceso a la API",
+            "La IP 203.0.113.5 no está habilitada",
+            "Usertoken inválido",
+            "El apitoken ingresado no es válido",
+            "APIKEY INVALIDA",
+            "api key incorrecta",
+            "Las credenciales son incorrectas",
+            "Credenciales inválidas",
+            "Error de autenticación",
+            "Autenticacion fallida",
+        ]
+        others = [
+            "El CUIT no se encuentra habilitado",
+            "Reintente luego",
+            "El campo documento_nro es inválido",
+            "Se han encontrado los siguientes errores:El cuit ingresado 2112321321 no es válido",
+            "Recurso inexistente",
+            "Error de autenticación con AFIP",  # the account's AFIP certificate, not its API credentials
+            "El token de ARCA está vencido",
+            "Servicio no disponible",
+            "Sin resultados",
+        ]
+        for message, refused in [*((m, True) for m in refusals), *((m, False) for m in others)]:
+            with self.subTest(message=message):
+                self.raw({"error": "S", "errores": ["Se encontraron errores", message]})
+                error, _elapsed = self.fails("api_errors")
+                self.assertEqual((error.refused, error.is_credential_error), (refused, refused))
+                self.assertIn(message, error.errors, "the message still lists TusFacturas' text")
+        # The credentials echoed back in a refusal.
+        self.sandbox.mode = "echo_credentials"
+        self.assertTrue(self.fails("api_errors")[0].refused)
+        for mode, code, refused in [("http_401", "unauthorized", True), ("http_403", "unauthorized", True)]:
+            with self.subTest(mode=mode):
+                self.sandbox.mode = mode
+                self.assertEqual(self.fails(code)[0].refused, refused)
+
+    def test_an_in_band_refusal_opens_the_breaker_at_once(self):
+        self.sandbox.mode = "refused_in_band"  # HTTP 200, "error": "S": a refusal in disguise
+        breaker = CircuitBreaker()
+        error, _elapsed = self.fails("api_errors", breaker=breaker)
+        self.assertTrue(error.is_credential_error)
+        self.assertEqual((breaker.is_open, breaker.opened_by, breaker.failures), (True, error, 1))
+
+    def test_a_bad_night_is_no_refusal(self):
+        # Three identical failures open the breaker, and the error that opened it is not
+        # a refusal of the credentials: the next run starts as usual.
+        self.sandbox.mode = "http_503"
+        breaker = CircuitBreaker()
+        for _call in range(3):
+            error, _elapsed = self.fails("unavailable", breaker=breaker)
+        self.assertIs(breaker.opened_by, error)
+        error.stop_reason = "The first 3 customers checked failed with this same error..."
+        self.assertFalse(error.is_credential_error)
+        self.assertFalse(error.refused)
+
     def test_each_call_logged_once_without_secrets(self):
         with self.assertLogs(CLIENT_LOGGER, logging.INFO) as ok:
             self.client().customer_ledger(ADHOC_CUIT)

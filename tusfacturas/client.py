@@ -46,6 +46,7 @@ import socket
 import ssl
 import threading
 import time
+import unicodedata
 import urllib.parse
 import zlib
 
@@ -95,12 +96,16 @@ class TusFacturasError(Exception):
       machine), ``proxy`` (``detail`` ``socks``: a SOCKS proxy without PySocks), or
       ``ca_bundle`` (the environment's CA bundle cannot be read)).
 
-    ``attempts`` counts the HTTP attempts made. ``stop_reason`` is set by a batch
-    that stopped after this error (see :mod:`.breaker`).
+    ``attempts`` counts the HTTP attempts made. ``refused`` is true when TusFacturas
+    refused the account itself: HTTP 401/403, or an ``api_errors`` whose messages say
+    that access or the credentials are refused ("Acceso denegado", "no tiene acceso a
+    la API desde la IP …", an invalid usertoken, apikey, apitoken or credentials...).
+    ``stop_reason`` is set by a batch that stopped after this error (see :mod:`.breaker`).
     """
 
-    def __init__(self, code, *, status=None, errors=(), field=None, row=None, detail=None, attempts=None):
+    def __init__(self, code, *, status=None, errors=(), field=None, row=None, detail=None, attempts=None, refused=None):
         self.code = code
+        self.refused = code == "unauthorized" if refused is None else bool(refused)
         self.status = status
         self.errors = tuple(errors)
         self.field = field
@@ -124,9 +129,10 @@ class TusFacturasError(Exception):
 
     @property
     def is_credential_error(self):
-        """The service refused the account itself, or a batch stopped on this error:
-        further calls with these credentials are pointless (and billed)."""
-        return self.code == "unauthorized" or bool(self.stop_reason)
+        """TusFacturas refused the account itself (:attr:`refused`): further calls with
+        these credentials are pointless (and billed) until they are changed. Not so of
+        any other error, even one a batch stopped on (a bad night is no refusal)."""
+        return self.refused
 
 
 _STATUS_CODES = {
@@ -463,6 +469,41 @@ def normalize_errors(value, secrets=()):
     return tuple(messages)
 
 
+# How TusFacturas words a refusal of the account inside an HTTP 200, matched on messages
+# without accents, in lower case: access refused, or a credential that is not valid.
+_CREDENTIAL = r"(?:usertoken|user token|apikey|api key|apitoken|api token|token|credencial\w*|autenticacion)"
+_INVALID = (
+    r"(?:invalid\w*|incorrect\w*|erron\w*|no (?:es |son )?valid\w*|inexistente\w*|no existe\w*|vencid\w*"
+    r"|expirad\w*|caducad\w*|revocad\w*|denegad\w*|rechazad\w*|no coincide\w*|fallid\w*|deshabilitad\w*"
+    r"|inhabilitad\w*|suspendid\w*|bloquead\w*|no (?:esta|se encuentra) (?:habilitad|autorizad)\w*)"
+)
+_REFUSAL = re.compile(
+    r"\bacceso\b(?:\W+\w+){0,3}?\W+(?:denegad|rechazad|no autorizad|no permitid|no habilitad|bloquead|restringid)"
+    r"|\b(?:denegad|rechazad)\w*\W+(?:\w+\W+){0,2}?acceso\b"
+    r"|\b(?:no tiene|no tenes|no posee|sin)\W+(?:\w+\W+){0,2}?acceso\b"
+    r"|\bip\b.{0,60}\bno\b(?:\W+\w+){0,2}?\W+(?:habilitad|autorizad|permitid)"
+    rf"|\b{_CREDENTIAL}\W+(?:\w+\W+){{0,3}}?{_INVALID}"
+    rf"|\busuario\W+{_INVALID}"
+    rf"|\b(?:invalid|incorrect|erron|inexistent)\w*\W+(?:\w+\W+){{0,2}}?{_CREDENTIAL}\b"
+    r"|\b(?:error|fallo)\W+(?:\w+\W+){0,2}?autenticacion\b"
+    r"|\baccess denied\b|\bunauthori[sz]ed\b|\bforbidden\b"
+)
+# ... but not when they are about AFIP/ARCA (the account's certificate there, its own tokens).
+_NOT_THE_API = re.compile(r"\b(?:afip|arca|wsaa|wsfe|certificado)\b")
+
+
+def _plain(text):
+    """``text`` without accents, in lower case, its whitespace collapsed."""
+    text = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).casefold().split())
+
+
+def _refuses_access(messages):
+    """Whether ``errores`` (normalised) refuse the account itself: access or the credentials."""
+    plain = [_plain(message) for message in messages]
+    return any(_REFUSAL.search(message) and not _NOT_THE_API.search(message) for message in plain)
+
+
 def _redact(text, secret):
     return re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
 
@@ -789,7 +830,6 @@ class TusFacturasClient:
         if flag == "N":
             return data
         if flag == "S":
-            raise TusFacturasError(
-                "api_errors", errors=normalize_errors(data.get("errores"), self._credentials.values())
-            )
+            errors = normalize_errors(data.get("errores"), self._credentials.values())
+            raise TusFacturasError("api_errors", errors=errors, refused=_refuses_access(errors))
         raise TusFacturasError("invalid_response", field="error")
