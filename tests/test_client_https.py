@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
 
 from ..sandbox import SandboxServer
 from ..sandbox.server import REFERENCE_ROWS
@@ -140,3 +140,56 @@ class TestHTTPS(BaseCase):
         self.assertEqual((error.detail, error.attempts), ("proxy", 1), "the proxy said no: not asked again")
         self.assertRegex(self.proxy.received[0], rb"^CONNECT 127.0.0.1:")
         self.assertEqual(self.sandbox.connections, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestTransportMessages(TransactionCase):
+    """What users read for the transport's failures, in English and in Spanish."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("es_AR")
+        cls.env["ir.module.module"]._load_module_terms(["tusfacturas_cuenta_corriente"], ["es_AR"], overwrite=True)
+
+    def message(self, error, lang="en_US"):
+        service = self.env["tusfacturas.service"].with_context(lang=lang)
+        return service._error_message(error, self.env.company)
+
+    def test_messages(self):
+        for error, english, spanish in [
+            (
+                TusFacturasError("connection", detail="certificate"),
+                "The TLS certificate of the TusFacturas API could not be verified",
+                "No se pudo verificar el certificado TLS de la API de TusFacturas",
+            ),
+            (
+                TusFacturasError("connection", detail="proxy"),
+                "through the proxy set in this server's environment",
+                "a través del proxy configurado en el entorno de este servidor",
+            ),
+            (
+                TusFacturasError("invalid_settings", field="proxy"),
+                "is not a valid http://, https:// or socks5:// URL",
+                "no es una URL http://, https:// o socks5:// válida",
+            ),
+            (
+                TusFacturasError("invalid_settings", field="proxy", detail="socks"),
+                "needs the Python package PySocks",
+                "necesita el paquete de Python PySocks",
+            ),
+            (
+                TusFacturasError("invalid_settings", field="ca_bundle"),
+                "(REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE) cannot be read",
+                "(REQUESTS_CA_BUNDLE o CURL_CA_BUNDLE) no se pueden leer",
+            ),
+            (
+                TusFacturasError("invalid_settings", field="url", detail="insecure"),
+                "must start with https://: every request carries the credentials",
+                "debe empezar con https://: cada pedido lleva las credenciales",
+            ),
+        ]:
+            with self.subTest(code=error.code, field=error.field, detail=error.detail):
+                self.assertIn(english, self.message(error))
+                self.assertIn(spanish, self.message(error, "es_AR"))
+        self.assertIn("Could not connect to TusFacturas.", self.message(TusFacturasError("connection", detail="x")))
