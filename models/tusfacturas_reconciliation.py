@@ -304,7 +304,7 @@ class TusFacturasReconciliation(models.AbstractModel):
                         result.credentials_refused |= rows.is_credential_error
                         if fetch.stopped_by(rows):
                             rows.stop_reason = self.env._(
-                                "The first %(count)s customers checked failed with this same error, so the other "
+                                "The first %(count)s calls to TusFacturas failed with this same error, so the other "
                                 "customers were not called (every call is billed). The next run will try again.",
                                 count=fetch.breaker.failures,
                             )

@@ -94,6 +94,18 @@ class TusFacturasService(models.AbstractModel):
                 "TusFacturas did not answer within %(timeout)s seconds. Try again later.",
                 timeout=account.timeout,
             )
+        if code == "connection" and error.detail == "certificate":
+            return self.env._(
+                "The TLS certificate of the TusFacturas API could not be verified, so nothing was sent. Check the "
+                "TusFacturas API URL in Settings. If this server reaches the internet through a proxy that "
+                "inspects TLS, set REQUESTS_CA_BUNDLE in its environment to that proxy's CA certificates."
+            )
+        if code == "connection" and error.detail == "proxy":
+            return self.env._(
+                "Could not connect to TusFacturas through the proxy set in this server's environment "
+                "(HTTPS_PROXY, HTTP_PROXY or ALL_PROXY): it could not be reached, or it refused the connection. "
+                "Check the proxy, or NO_PROXY."
+            )
         if code == "connection":
             return self.env._(
                 "Could not connect to TusFacturas. Check this server's internet connection "
@@ -117,14 +129,28 @@ class TusFacturasService(models.AbstractModel):
             return self.env._("TusFacturas sent an answer that is not valid JSON. Try again later.")
         if code == "invalid_settings" and error.field == "timeout":
             return self.env._("The TusFacturas timeout in Settings must be a positive number of seconds.")
+        if code == "invalid_settings" and error.field == "proxy" and error.detail == "socks":
+            return self.env._(
+                "The proxy set in this server's environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is a SOCKS "
+                "proxy, which needs the Python package PySocks: install it, or name an http:// or https:// proxy."
+            )
         if code == "invalid_settings" and error.field == "proxy":
             return self.env._(
-                "The proxy set in this server's environment (HTTPS_PROXY or HTTP_PROXY) is not a valid http:// URL."
+                "The proxy set in this server's environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not a "
+                "valid http://, https:// or socks5:// URL."
+            )
+        if code == "invalid_settings" and error.field == "ca_bundle":
+            return self.env._(
+                "The CA certificates set in this server's environment (REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE) "
+                "cannot be read."
+            )
+        if code == "invalid_settings" and error.detail == "insecure":
+            return self.env._(
+                "The TusFacturas API URL in Settings must start with https://: every request carries the "
+                "credentials. A plain http:// URL is accepted only for this server itself (localhost)."
             )
         if code == "invalid_settings":
-            return self.env._(
-                "The TusFacturas API URL in Settings is not valid: it must start with https:// (or http://)."
-            )
+            return self.env._("The TusFacturas API URL in Settings is not valid: it must start with https://.")
         if code == "unexpected":
             return self.env._(
                 "Unexpected error while checking this customer with TusFacturas (%(detail)s). "

@@ -8,16 +8,22 @@ error class, slow answers, dropped connections, bodies that are not JSON or lack
 fields, and answers that try to hurt the client: redirects to another origin,
 bytes trickled slowly, huge bodies, gzip bombs, non-UTF-8 bodies, ``Retry-After``
 and refusals inside an HTTP 200 (see :data:`MISBEHAVIOURS`). Every request
-received is kept raw in ``received``. Standard library only.
+received is kept raw in ``received``. It speaks HTTP/1.1 with keep-alive, over TLS
+when given a certificate, and can act as a proxy: absolute-form requests are served,
+and ``CONNECT`` tunnels to loopback are opened when ``tunnel`` is set (refused
+otherwise). Standard library only.
 
 Used from Python (tests)::
 
     with SandboxServer(ledgers={"30714295698": [...]}) as sandbox:
-        sandbox.url            # http://127.0.0.1:<port>/app/api/v2
+        sandbox.url            # http://127.0.0.1:<port>/app/api/v2 (https:// with a certificate)
         sandbox.mode = "http_500"
         sandbox.calls          # [(method, cuit), ...]
         sandbox.received       # [raw request bytes, ...]
         gate = sandbox.hold("30714295698")  # its answers wait until gate.set()
+        sandbox.connections    # connections accepted (TLS handshakes tried, with a certificate)
+
+    SandboxServer(certificate=(certfile, keyfile))  # serves https:// (TLS 1.2 or later)
 
 or from the command line (``python sandbox/server.py --port 8071 --ledgers FILE``),
 serving the ledgers of a JSON file ``{CUIT: [row, ...]}`` (``tools/run`` writes one
@@ -30,6 +36,8 @@ import gzip
 import json
 import logging
 import pathlib
+import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -104,6 +112,7 @@ MISBEHAVIOURS = (
     "retry_after",
     "refused_in_band",
     "echo_credentials",
+    "truncated",
     "raw",
 )
 
@@ -125,7 +134,7 @@ def gzip_bomb(size):
 class SandboxServer:
     """The sandbox, started on a free loopback port (or the one given)."""
 
-    def __init__(self, ledgers=None, credentials=None, port=0, host="127.0.0.1"):
+    def __init__(self, ledgers=None, credentials=None, port=0, host="127.0.0.1", certificate=None):
         self.ledgers = dict(ledgers or {})
         # Accepted accounts (one per CUIT + point of sale), each a dict of the three credentials.
         self.accounts = [dict(credentials or DEFAULT_CREDENTIALS)]
@@ -146,6 +155,14 @@ class SandboxServer:
         self.raw = (200, {"Content-Type": "application/json"}, b"{}")  # the raw mode's answer
         self.in_flight = self.max_in_flight = 0
         vouchers.install(self)  # facturacion/*: vouchers, points of sale, page modes (sandbox/vouchers.py)
+        self.connections = 0  # connections accepted
+        self.tunnel = False  # as a proxy: open CONNECT tunnels (to loopback only)
+        self.tunneled = b""  # what clients sent through the tunnels
+        self.tls = None
+        if certificate:  # (certificate file, key file): serve TLS
+            self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls.minimum_version = ssl.TLSVersion.TLSv1_2
+            self.tls.load_cert_chain(*certificate)
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -154,7 +171,7 @@ class SandboxServer:
     @property
     def url(self):
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}{API_PREFIX}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}{API_PREFIX}"
 
     def start(self):
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="tusfacturas-sandbox", daemon=True)
@@ -184,6 +201,7 @@ class SandboxServer:
             self.mode, self.cuit_modes, self.delay = "ok", {}, 0.0
             self.calls, self.apikeys, self.max_in_flight = [], [], 0
             self.received, self.redirect_to, self.failures_left = [], None, 0
+            self.connections, self.tunnel, self.tunneled = 0, False, b""
             del self.accounts[1:]
             vouchers.reset(self)
 
@@ -212,23 +230,68 @@ class SandboxServer:
 def _handler_for(sandbox):
     class Handler(BaseHTTPRequestHandler):
         server_version = "TusFacturasSandbox/1.0"
+        protocol_version = "HTTP/1.1"  # keep-alive: a client may send its next request on the connection
+        timeout = 60  # seconds an idle connection is kept
 
         def log_message(self, fmt, *args):  # keep test output quiet
             _logger.debug("sandbox: " + fmt, *args)
 
+        def setup(self):
+            with sandbox._lock:
+                sandbox.connections += 1
+            if sandbox.tls is not None:  # the handshake is made in handle(), in this connection's thread
+                self.request = sandbox.tls.wrap_socket(self.request, server_side=True, do_handshake_on_connect=False)
+            return super().setup()
+
         def handle(self):
             try:
+                if sandbox.tls is not None:
+                    self.connection.do_handshake()
                 return super().handle()
-            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (its timeout)
+            except ssl.SSLError:  # the client refused the certificate, or spoke no TLS
+                _logger.debug("sandbox: TLS handshake failed")
+            except (BrokenPipeError, ConnectionResetError, TimeoutError):  # the client gave up waiting (its timeout)
                 _logger.debug("sandbox: the client left before its answer")
 
         def do_GET(self):
             self._send(405, {"error": "S", "errores": ["Método no permitido"]})
 
         def do_CONNECT(self):
-            # As a proxy, it refuses tunnels; what it was asked is kept in ``received``.
+            # As a proxy: what it was asked is kept in ``received``; a tunnel is opened to
+            # loopback when ``tunnel`` is set, refused otherwise.
             sandbox.received.append(self.requestline.encode() + b"\r\n" + bytes(self.headers))
-            self._send_raw(403, {}, b"")
+            host, _sep, port = self.path.rpartition(":")
+            if not sandbox.tunnel or host not in ("127.0.0.1", "localhost") or not port.isdigit():
+                return self._send_raw(403, {}, b"")
+            try:
+                upstream = socket.create_connection((host, int(port)), timeout=self.timeout)
+            except OSError:
+                return self._send_raw(502, {}, b"")
+            self.close_connection = True
+            self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            with upstream:
+                self._relay(upstream)
+
+        def _relay(self, upstream):
+            """Copy bytes both ways between the client and ``upstream`` until either ends."""
+
+            def downstream():
+                with contextlib.suppress(OSError):
+                    while data := upstream.recv(65536):
+                        self.wfile.write(data)
+                with contextlib.suppress(OSError):  # the plain socket's shutdown, also for TLS
+                    socket.socket.shutdown(self.connection, socket.SHUT_RDWR)
+
+            thread = threading.Thread(target=downstream, name="tusfacturas-sandbox-tunnel", daemon=True)
+            thread.start()
+            with contextlib.suppress(OSError, ValueError):
+                while data := self.rfile.read1(65536):
+                    with sandbox._lock:
+                        sandbox.tunneled += data
+                    upstream.sendall(data)
+            with contextlib.suppress(OSError):
+                upstream.shutdown(socket.SHUT_RDWR)
+            thread.join(self.timeout)
 
         def do_POST(self):
             if self.path.startswith("http://"):  # absolute form: it serves as a proxy
@@ -374,6 +437,12 @@ def _handler_for(sandbox):
                 return self._send(
                     200, {"error": "S", "errores": ["El usuario no tiene acceso a la API desde la IP 203.0.113.5"]}
                 )
+            if mode == "truncated":  # the connection closes before the Content-Length announced
+                data = json.dumps(ledger).encode()
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.wfile.write(self._head(200, {"Content-Type": "application/json"}, len(data)) + data[:20])
+                return None
             if mode == "echo_credentials":  # the credentials quoted back, in odd shapes
                 credentials = {key: str(body.get(key)) for key in ("usertoken", "apikey", "apitoken")}
                 return self._send(
@@ -393,7 +462,8 @@ def _handler_for(sandbox):
             return self._send_raw(status, headers, data)
 
         def _head(self, status, headers, length=None):
-            lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}"]
+            """A status line and headers written by hand; the connection closes after them."""
+            lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}", "Connection: close"]
             lines += [f"{name}: {value}" for name, value in headers.items()]
             if length is not None:
                 lines.append(f"Content-Length: {length}")

@@ -8,6 +8,7 @@ from . import test_matching
 from . import test_tour
 from . import test_account
 from . import test_client_hostile
+from . import test_client_https
 from . import test_client_batch
 from . import test_parser_properties
 from . import test_concurrency

@@ -20,10 +20,10 @@ class BuggyClient(TusFacturasClient):
         super().__init__(**kwargs)
         self.bad_cuit = bad_cuit
 
-    def customer_ledger(self, cuit):
+    def customer_ledger(self, cuit, **options):
         if cuit == self.bad_cuit:
             raise RuntimeError("a bug")
-        return super().customer_ledger(cuit)
+        return super().customer_ledger(cuit, **options)
 
 
 @tagged("post_install", "-at_install")
@@ -76,27 +76,36 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
         account = self.account.sudo()
         return {"usertoken": account.usertoken, "apikey": account.apikey, "apitoken": account.apitoken}
 
-    def test_in_band_refusal_stops_the_batch(self):
-        self.sandbox.mode = "refused_in_band"  # HTTP 200, "error": "S": a refusal in disguise
+    def test_in_band_refusal_stops_the_batch_at_once(self):
+        self.sandbox.mode = "refused_in_band"  # HTTP 200, "error": "S": a refusal of the account in disguise
+        result = self.reconcile()
+        self.assertEqual(len(self.ledger_calls()), 1, "a refusal of the credentials: no more billed calls")
+        self.assertTrue(result.credentials_refused, "the scheduled run stops for this company")
+        self.assertEqual(self.partners.mapped("tusfacturas_state"), ["error"] + ["not_checked"] * 5)
+        message = self.partners[0].tusfacturas_error
+        self.assertIn("no tiene acceso a la API desde la IP", message)
+        self.assertNotIn("failed with this same error", message)
+
+    def test_three_identical_failures_stop_the_batch_for_this_run(self):
+        self.sandbox.mode = "api_error"  # the same "error": "S" for everyone: the service, not the customers
         result = self.reconcile()
         self.assertEqual(len(self.ledger_calls()), 3, "three identical failures, then no more billed calls")
-        self.assertTrue(result.credentials_refused, "the scheduled run stops for this company")
+        self.assertFalse(result.credentials_refused, "not a refusal of the credentials")
+        self.assertTrue(result.stop_reason)
         self.assertEqual(self.partners.mapped("tusfacturas_state"), ["error"] * 3 + ["not_checked"] * 3)
-        message = self.partners[2].tusfacturas_error
-        self.assertIn("no tiene acceso a la API desde la IP", message)
-        self.assertIn("The first 3 customers checked failed with this same error", message)
-        # The next run starts again.
+        self.assertIn("The first 3 calls to TusFacturas failed with this same error", self.partners[2].tusfacturas_error)
+        # The next batch starts again.
         self.sandbox.reset()
         result = self.reconcile()
-        self.assertFalse(result.credentials_refused)
+        self.assertFalse(result.stop_reason)
         self.assertEqual(len(self.ledger_calls()), 6)
         self.env.invalidate_all()
         self.assertEqual(set(self.partners.mapped("tusfacturas_state")), {"ok"})
 
     def test_failures_after_a_success_do_not_stop_the_batch(self):
-        self.sandbox.cuit_modes = dict.fromkeys(self.cuits[1:], "refused_in_band")
+        self.sandbox.cuit_modes = dict.fromkeys(self.cuits[1:], "api_error")
         result = self.reconcile()
-        self.assertFalse(result.credentials_refused)
+        self.assertFalse(result.credentials_refused or result.stop_reason)
         self.assertEqual(len(self.ledger_calls()), 6)
 
     def test_a_batch_that_fails_stops_calling(self):
@@ -184,7 +193,39 @@ class TestCircuitBreaker(BaseCase):
             breaker.record(TusFacturasError("invalid_response", field="debe", row=row))
         self.assertTrue(breaker.allows())
 
+    def test_it_tells_what_opened_it(self):
+        breaker = CircuitBreaker(threshold=2)
+        first, second = TusFacturasError("timeout"), TusFacturasError("timeout")
+        self.assertFalse(breaker.record(first))
+        self.assertIsNone(breaker.opened_by)
+        self.assertTrue(breaker.record(second))
+        self.assertIs(breaker.opened_by, second)
+        self.assertFalse(breaker.record(TusFacturasError("timeout")), "already open")
+        self.assertIs(breaker.opened_by, second)
+
+    def test_an_error_recorded_twice_counts_once(self):
+        # The client records each attempt; a caller recording the error it got again adds nothing.
+        breaker = CircuitBreaker()
+        error = TusFacturasError("unavailable", status=503)
+        for _i in range(3):
+            self.assertFalse(breaker.record(error))
+        self.assertEqual(breaker.failures, 1)
+        self.assertTrue(breaker.allows())
+
     def test_refused_credentials_open_it_at_once(self):
         breaker = CircuitBreaker()
         self.assertTrue(breaker.record(TusFacturasError("unauthorized", status=403)))
         self.assertFalse(breaker.allows())
+        # Refused in band: "error": "S" with messages the client recognised as a refusal.
+        breaker = CircuitBreaker()
+        refusal = TusFacturasError("api_errors", errors=["Acceso denegado"], refused=True)
+        self.assertTrue(refusal.is_credential_error)
+        self.assertTrue(breaker.record(refusal))
+        self.assertEqual((breaker.opened_by, breaker.failures), (refusal, 1))
+
+    def test_only_a_refusal_is_a_credential_error(self):
+        error = TusFacturasError("unavailable", status=503)
+        error.stop_reason = "The first 3 customers checked failed with this same error."
+        self.assertFalse(error.is_credential_error, "a batch that stopped on it is no refusal")
+        self.assertTrue(TusFacturasError("unauthorized", status=401).is_credential_error)
+        self.assertFalse(TusFacturasError("api_errors", errors=["Acceso denegado"]).is_credential_error)

@@ -6,6 +6,7 @@ import gzip
 import json
 import logging
 import os
+import sys
 import time
 import tracemalloc
 from unittest.mock import patch
@@ -14,7 +15,7 @@ from odoo.tests import BaseCase, tagged
 
 from ..sandbox import SandboxServer
 from ..sandbox.server import REFERENCE_ROWS, gzip_bomb
-from ..tusfacturas import TusFacturasClient, TusFacturasError, parse_ledger
+from ..tusfacturas import CircuitBreaker, TusFacturasClient, TusFacturasError, parse_ledger
 from ..tusfacturas.client import MAX_BYTES, MAX_ERROR_TEXT
 from .common import ADHOC_CUIT
 
@@ -45,12 +46,12 @@ class TestHostileServer(BaseCase):
         options.setdefault("backoff", 0.01)
         return TusFacturasClient(base_url=self.sandbox.url, timeout=timeout, **options, **SECRETS)
 
-    def fails(self, code, client=None, parse=False):
+    def fails(self, code, client=None, parse=False, **options):
         """Fetch the ledger; assert it fails with ``code``; return the error and the seconds taken."""
         client = client or self.client()
         start = time.monotonic()
         with self.assertRaises(TusFacturasError) as caught:
-            rows = client.customer_ledger(ADHOC_CUIT)
+            rows = client.customer_ledger(ADHOC_CUIT, **options)
             if parse:
                 parse_ledger(rows)
         elapsed = time.monotonic() - start
@@ -79,16 +80,19 @@ class TestHostileServer(BaseCase):
 
     def test_proxy_from_the_environment(self):
         proxy = self.foreign.url.rsplit("/app/", 1)[0]
-        environ = {"http_proxy": proxy, "https_proxy": proxy, "no_proxy": "localhost"}
+        port = self.sandbox.url.split(":")[2].split("/")[0]
+        environ = {"http_proxy": proxy, "https_proxy": proxy, "no_proxy": "", "NO_PROXY": ""}
         with patch.dict(os.environ, environ):
-            # Plain http: the request goes to the proxy, in absolute form.
-            client = TusFacturasClient(base_url="http://tusfacturas.invalid/app/api/v2", timeout=2, **SECRETS)
+            # Plain http (loopback only): the request goes to the proxy, in absolute form.
+            client = TusFacturasClient(base_url=f"http://localhost:{port}/app/api/v2", timeout=2, **SECRETS)
             self.assertEqual(len(client.customer_ledger(ADHOC_CUIT)), 2)
-            self.assertRegex(self.foreign.received[0], rb"^POST http://tusfacturas.invalid/app/api/v2/clientes/")
+            self.assertRegex(self.foreign.received[0], rf"^POST http://localhost:{port}/app/api/v2/clientes/".encode())
+            self.assertEqual(self.sandbox.received, [], "through the proxy only")
             # https: a tunnel, which this proxy refuses; it never sees the request nor its body.
-            client = TusFacturasClient(base_url="https://tusfacturas.invalid/app/api/v2", timeout=2, **SECRETS)
-            self.fails("connection", client)
-            self.assertRegex(self.foreign.received[-1], rb"^CONNECT tusfacturas.invalid:443 ")
+            client = TusFacturasClient(base_url="https://localhost:9/app/api/v2", timeout=2, **SECRETS)
+            error, _elapsed = self.fails("connection", client)
+            self.assertEqual(error.detail, "proxy")
+            self.assertRegex(self.foreign.received[-1], rb"^CONNECT localhost:9 ")
             for secret in SECRETS.values():
                 self.assertNotIn(secret.encode(), self.foreign.received[-1])
             # NO_PROXY: straight to the API.
@@ -96,9 +100,16 @@ class TestHostileServer(BaseCase):
             with patch.dict(os.environ, {"no_proxy": "127.0.0.1"}):
                 self.assertEqual(len(self.client().customer_ledger(ADHOC_CUIT)), 2)
             self.assertEqual(self.foreign.received, [])
-            with patch.dict(os.environ, {"http_proxy": "socks5://127.0.0.1:1080", "no_proxy": ""}):
-                error, _elapsed = self.fails("invalid_settings")
-                self.assertEqual(error.field, "proxy")
+            for url, detail in [
+                ("ftp://127.0.0.1:21", None),
+                ("http://:80", None),
+                ("socks5://127.0.0.1:1080", "socks"),
+            ]:
+                with self.subTest(proxy=url), patch.dict(os.environ, {"http_proxy": url}):
+                    # Without PySocks (not one of Odoo's requirements), a SOCKS proxy cannot be used.
+                    with patch.dict(sys.modules, {"socks": None}):
+                        error, _elapsed = self.fails("invalid_settings")
+                    self.assertEqual((error.field, error.detail), ("proxy", detail))
 
     # 2. One deadline for the whole call -------------------------------------
 
@@ -204,6 +215,27 @@ class TestHostileServer(BaseCase):
                 self.assertEqual(error.field, field)
         self.assertEqual(self.sandbox.calls, [])
 
+    def test_plain_http_only_on_loopback(self):
+        # The body carries the three credentials: in clear text only to this machine.
+        for url in ("http://www.tusfacturas.app/app/api/v2", "http://10.0.0.1/api", "http://[2001:db8::1]/api"):
+            with self.subTest(url=url):
+                client = TusFacturasClient(base_url=url, timeout=2, **SECRETS)
+                error, _elapsed = self.fails("invalid_settings", client)
+                self.assertEqual((error.field, error.detail, error.attempts), ("url", "insecure", 0))
+        with patch.dict(os.environ, {"http_proxy": self.foreign.url.rsplit("/app/", 1)[0], "no_proxy": ""}):
+            self.fails("invalid_settings", TusFacturasClient(base_url="http://tusfacturas.app/api", **SECRETS))
+        self.assertEqual(self.foreign.received, [], "not even to a proxy")
+        port = self.sandbox.url.split(":")[2].split("/")[0]
+        for host in ("127.0.0.1", "localhost", "LOCALHOST"):
+            with self.subTest(host=host):
+                client = TusFacturasClient(base_url=f"http://{host}:{port}/app/api/v2", timeout=2, **SECRETS)
+                self.assertEqual(len(client.customer_ledger(ADHOC_CUIT)), 2)
+        # Odoo's tests let only 127.0.0.1 and localhost through: other loopback addresses
+        # are accepted by the client, then stopped there.
+        for host in ("127.0.0.2", "[::1]"):
+            with self.subTest(host=host):
+                self.fails("connection", TusFacturasClient(base_url=f"http://{host}:9/api", retries=0, **SECRETS))
+
     # 5. UTF-8 JSON, as documented ------------------------------------------
 
     def test_utf8_whatever_the_content_type(self):
@@ -279,25 +311,163 @@ class TestHostileServer(BaseCase):
         self.assertLess(elapsed, 1)
         self.assertEqual(len(self.sandbox.calls), 1)
 
-    def test_what_is_retried(self):
-        for mode, code, calls in [
-            ("http_500", "unavailable", 3),
-            ("http_503", "unavailable", 3),
-            ("drop", "connection", 3),
-            ("http_400", "bad_request", 1),
-            ("http_401", "unauthorized", 1),
-            ("http_404", "not_found", 1),
-            ("api_error", "api_errors", 1),
-            ("not_json", "invalid_json", 1),
+    def test_what_may_have_been_billed_is_never_sent_again(self):
+        # Every call is billed: once the request may have reached TusFacturas, the call ends.
+        for mode, code, detail in [
+            ("http_500", "unavailable", None),
+            ("http_503", "unavailable", None),  # without Retry-After
+            ("http_429", "unavailable", None),
+            ("drop", "connection", "RemoteDisconnected"),  # closed before the status line
+            ("truncated", "connection", "IncompleteRead"),  # closed before the announced body's end
+            ("http_400", "bad_request", None),
+            ("http_401", "unauthorized", None),
+            ("http_404", "not_found", None),
+            ("api_error", "api_errors", None),
+            ("not_json", "invalid_json", "JSONDecodeError"),
         ]:
             with self.subTest(mode=mode):
                 self.sandbox.reset()
                 self.sandbox.mode = mode
                 error, _elapsed = self.fails(code)
-                self.assertEqual((len(self.sandbox.calls), error.attempts), (calls, calls))
+                self.assertEqual((len(self.sandbox.calls), error.attempts, error.detail), (1, 1, detail))
+        # A Retry-After on any other status is no invitation either.
+        self.sandbox.reset()
+        self.raw({"error": "S"}, status=500, Retry_After="0")
+        error, _elapsed = self.fails("unavailable")
+        self.assertEqual((len(self.sandbox.calls), error.attempts), (1, 1))
+        # Nor is a read timeout: the request was sent.
+        self.sandbox.reset()
+        self.sandbox.mode, self.sandbox.slow_seconds = "slow", 3
+        error, _elapsed = self.fails("timeout", self.client(timeout=1))
+        self.assertEqual((len(self.sandbox.calls), error.attempts), (1, 1))
+
+    def test_a_customer_answering_http_500_costs_one_call(self):
+        self.sandbox.cuit_modes = {ADHOC_CUIT: "http_500"}
+        self.fails("unavailable")
+        self.assertEqual(self.sandbox.calls, [("clientes/cuenta-corriente", ADHOC_CUIT)])
+
+    def test_what_cannot_have_been_sent_is_retried(self):
+        # Connection refused: nothing was sent.
         closed = TusFacturasClient(base_url="http://127.0.0.1:9/app/api/v2", timeout=2, backoff=0.01, **SECRETS)
         error, _elapsed = self.fails("connection", closed)
+        self.assertEqual((error.attempts, error.detail), (3, "ConnectionRefusedError"))
+        # A TLS handshake that fails (here: a server that speaks no TLS), before the request.
+        tls = TusFacturasClient(
+            base_url=self.sandbox.url.replace("http:", "https:"), timeout=2, backoff=0.01, **SECRETS
+        )
+        error, _elapsed = self.fails("connection", tls)
         self.assertEqual(error.attempts, 3)
+        self.assertEqual((self.sandbox.connections, self.sandbox.calls), (3, []))
+
+    # 8. The circuit breaker counts attempts ------------------------------------
+
+    def test_the_breaker_counts_attempts(self):
+        # Each attempt may be billed: three failed attempts open it, whichever calls made them.
+        self.sandbox.mode, self.sandbox.failures_left, self.sandbox.retry_after = "retry_after", 100, "0"
+        breaker, errors = CircuitBreaker(), []
+        for _call in range(3):  # the batch starts a call only while the breaker allows it
+            if breaker.allows():
+                with self.assertRaises(TusFacturasError) as caught:
+                    self.client().customer_ledger(ADHOC_CUIT, breaker=breaker)
+                errors.append(caught.exception)
+        self.assertEqual([error.attempts for error in errors], [3])
+        self.assertEqual(len(self.sandbox.calls), 3, "three billed attempts, where calls counted made nine")
+        self.assertTrue(breaker.is_open)
+        self.assertIs(breaker.opened_by, errors[0], "the error the call raised is the one that opened it")
+        self.assertEqual((breaker.opened_by.code, breaker.opened_by.status, breaker.failures), ("unavailable", 503, 3))
+
+    def test_the_breaker_is_asked_before_every_retry(self):
+        closed = TusFacturasClient(base_url="http://127.0.0.1:9/app/api/v2", timeout=2, backoff=0.01, **SECRETS)
+        breaker = CircuitBreaker(threshold=2)
+        with self.assertLogs(CLIENT_LOGGER, logging.INFO) as logs, self.assertRaises(TusFacturasError) as caught:
+            closed.customer_ledger(ADHOC_CUIT, breaker=breaker)
+        self.assertEqual(caught.exception.attempts, 2, "the second failed attempt opened it: no third")
+        self.assertIs(breaker.opened_by, caught.exception)
+        self.assertRegex(logs.output[0], r"clientes/cuenta-corriente: connection, HTTP -, - rows, 2 attempt\(s\) in")
+        # An open breaker is not asked again for a call already started either: no retry at all.
+        with self.assertRaises(TusFacturasError) as caught:
+            closed.customer_ledger(ADHOC_CUIT, breaker=breaker)
+        self.assertEqual(caught.exception.attempts, 1)
+
+    def test_a_success_is_recorded_too(self):
+        breaker = CircuitBreaker()
+        self.assertEqual(len(self.client().customer_ledger(ADHOC_CUIT, breaker=breaker)), 2)
+        self.sandbox.mode = "http_503"
+        for _call in range(4):
+            self.fails("unavailable", self.client(), breaker=breaker)
+        self.assertTrue(breaker.allows(), "a batch that worked once goes on")
+        # Errors the client does not make per attempt are recorded too: an answer without rows.
+        breaker = CircuitBreaker()
+        self.sandbox.mode = "no_resultados"
+        self.fails("invalid_response", self.client(), breaker=breaker)
+        self.assertEqual(breaker.failures, 0, "one customer's data: not counted")
+        self.sandbox.mode = "http_503"
+        for _call in range(3):
+            self.fails("unavailable", self.client(), breaker=breaker)
+        self.assertFalse(breaker.allows())
+
+    # 9. A refusal of the account, in band or not, and nothing else --------------
+
+    def test_refusals_of_the_account(self):
+        refusals = [
+            "Acceso denegado",
+            "ACCESO DENEGADO",
+            "El acceso ha sido denegado",
+            "El usuario no tiene acceso a la API desde la IP 203.0.113.5",
+            "No tenés acceso a la API",
+            "La IP 203.0.113.5 no está habilitada",
+            "Usertoken inválido",
+            "El apitoken ingresado no es válido",
+            "APIKEY INVALIDA",
+            "api key incorrecta",
+            "Las credenciales son incorrectas",
+            "Credenciales inválidas",
+            "Error de autenticación",
+            "Autenticacion fallida",
+        ]
+        others = [
+            "El CUIT no se encuentra habilitado",
+            "Reintente luego",
+            "El campo documento_nro es inválido",
+            "Se han encontrado los siguientes errores:El cuit ingresado 2112321321 no es válido",
+            "Recurso inexistente",
+            "Error de autenticación con AFIP",  # the account's AFIP certificate, not its API credentials
+            "El token de ARCA está vencido",
+            "Servicio no disponible",
+            "Sin resultados",
+        ]
+        for message, refused in [*((m, True) for m in refusals), *((m, False) for m in others)]:
+            with self.subTest(message=message):
+                self.raw({"error": "S", "errores": ["Se encontraron errores", message]})
+                error, _elapsed = self.fails("api_errors")
+                self.assertEqual((error.refused, error.is_credential_error), (refused, refused))
+                self.assertIn(message, error.errors, "the message still lists TusFacturas' text")
+        # The credentials echoed back in a refusal.
+        self.sandbox.mode = "echo_credentials"
+        self.assertTrue(self.fails("api_errors")[0].refused)
+        for mode, code, refused in [("http_401", "unauthorized", True), ("http_403", "unauthorized", True)]:
+            with self.subTest(mode=mode):
+                self.sandbox.mode = mode
+                self.assertEqual(self.fails(code)[0].refused, refused)
+
+    def test_an_in_band_refusal_opens_the_breaker_at_once(self):
+        self.sandbox.mode = "refused_in_band"  # HTTP 200, "error": "S": a refusal in disguise
+        breaker = CircuitBreaker()
+        error, _elapsed = self.fails("api_errors", breaker=breaker)
+        self.assertTrue(error.is_credential_error)
+        self.assertEqual((breaker.is_open, breaker.opened_by, breaker.failures), (True, error, 1))
+
+    def test_a_bad_night_is_no_refusal(self):
+        # Three identical failures open the breaker, and the error that opened it is not
+        # a refusal of the credentials: the next run starts as usual.
+        self.sandbox.mode = "http_503"
+        breaker = CircuitBreaker()
+        for _call in range(3):
+            error, _elapsed = self.fails("unavailable", breaker=breaker)
+        self.assertIs(breaker.opened_by, error)
+        error.stop_reason = "The first 3 customers checked failed with this same error..."
+        self.assertFalse(error.is_credential_error)
+        self.assertFalse(error.refused)
 
     def test_each_call_logged_once_without_secrets(self):
         with self.assertLogs(CLIENT_LOGGER, logging.INFO) as ok:

@@ -18,26 +18,23 @@ class LedgerFetch:
     def __init__(self, client, cuits, concurrency):
         self.client = client
         self.breaker = CircuitBreaker()
-        # The errors that opened the breaker, other than a refusal of the credentials: the
-        # batch stopped calling because the first calls all failed this way.
-        self.tripped = []
         self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency or 1), thread_name_prefix="tusfacturas")
         self._futures = {self._pool.submit(self._fetch, cuit): key for key, cuit in cuits.items()}
 
     def _fetch(self, cuit):
-        """One call and its parse: plain Python only, it runs in the pool's threads."""
+        """One call and its parse: plain Python only, it runs in the pool's threads. The client
+        records each attempt in the breaker and asks it before retrying."""
         if not self.breaker.allows():
             return None
         try:
-            result = parse_ledger(self.client.customer_ledger(cuit))
+            result = parse_ledger(self.client.customer_ledger(cuit, breaker=self.breaker))
         except TusFacturasError as error:
             result = error
         except Exception as exc:  # a bug must not cost the batch: one customer at most
             _logger.exception("TusFacturas: unexpected error while fetching one customer's ledger")
             result = TusFacturasError("unexpected", detail=type(exc).__name__)
-        error = result if isinstance(result, TusFacturasError) else None
-        if self.breaker.record(error) and not error.is_credential_error:
-            self.tripped.append(error)
+        if isinstance(result, TusFacturasError):
+            self.breaker.record(result)  # an error the client recorded already counts once
         return result
 
     def completed(self):
@@ -49,8 +46,9 @@ class LedgerFetch:
                 yield self._futures[future], outcome
 
     def stopped_by(self, outcome):
-        """Whether ``outcome`` is an error that stopped the batch (see :attr:`tripped`)."""
-        return any(outcome is error for error in self.tripped)
+        """Whether ``outcome`` is the error that stopped the batch because the first attempts all
+        failed this way (a refusal of the credentials stops it too, but is no such error)."""
+        return outcome is self.breaker.opened_by and not outcome.is_credential_error
 
     def close(self):
         self._pool.shutdown(wait=True, cancel_futures=True)
