@@ -93,7 +93,9 @@ class TestBatchSurvivesHostileAnswers(TusFacturasCase):
         self.assertFalse(result.credentials_refused, "not a refusal of the credentials")
         self.assertTrue(result.stop_reason)
         self.assertEqual(self.partners.mapped("tusfacturas_state"), ["error"] * 3 + ["not_checked"] * 3)
-        self.assertIn("The first 3 calls to TusFacturas failed with this same error", self.partners[2].tusfacturas_error)
+        self.assertIn(
+            "The first 3 calls to TusFacturas failed with this same error", self.partners[2].tusfacturas_error
+        )
         # The next batch starts again.
         self.sandbox.reset()
         result = self.reconcile()
