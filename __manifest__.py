@@ -29,6 +29,8 @@
         "views/tusfacturas_discrepancy_views.xml",
         "views/tusfacturas_partner_status_views.xml",
         "views/tusfacturas_control_summary_views.xml",
+        "views/tusfacturas_voucher_run_views.xml",
+        "wizards/tusfacturas_voucher_check_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -185,6 +185,28 @@ class ResPartner(models.Model):
         return groups, errors
 
     @api.model
+    def _tusfacturas_by_document(self, company, numbers):
+        """``{document number: commercial partner id}`` for the CUITs or DNIs ``numbers`` (digits):
+        the company's (or shared) active commercial partners whose tax ID has those digits, in
+        one query; the first one, by id, when several have the same."""
+        if not numbers:
+            return {}
+        self.flush_model(["vat", "commercial_partner_id", "active", "company_id"])
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (digits) digits, id
+              FROM (SELECT regexp_replace(p.vat, '[^0-9]', '', 'g') AS digits, p.id
+                      FROM res_partner p
+                     WHERE p.vat IS NOT NULL AND p.id = p.commercial_partner_id AND p.active
+                       AND (p.company_id IS NULL OR p.company_id = %s)) found
+             WHERE digits = ANY(%s)
+             ORDER BY digits, id
+            """,
+            [company.id, list(numbers)],
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
     def _tusfacturas_scope(self, company):
         """Commercial partners with a valid CUIT ``company``'s automatic check covers."""
         scope = company.tusfacturas_cron_scope
@@ -224,6 +246,14 @@ class ResPartner(models.Model):
                     ("company_id", "in", (False, company.id)),
                 ]
             )  # fmt: skip
+        # A customer with a voucher lately, whatever Odoo's receivables say (the voucher check).
+        since = fields.Date.context_today(self) - timedelta(days=company.tusfacturas_cron_days)
+        partners |= (
+            self.env["tusfacturas.partner.status"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("last_voucher_date", ">=", since)])
+            .partner_id.with_env(self.env)
+        )
         return partners.filtered(lambda partner: partner._tusfacturas_has_cuit())
 
     # ------------------------------------------------------------------

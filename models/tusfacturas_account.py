@@ -134,11 +134,28 @@ class TusFacturasAccount(models.Model):
                         )
                     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        if any(vals.get("voucher_check_active") for vals in vals_list):
+            accounts._toggle_voucher_cron()
+        return accounts
+
     def write(self, vals):
         if set(CREDENTIALS) & set(vals) and "credentials_refused" not in vals:
             # New credentials: the scheduled checks may use them again.
             vals = dict(vals, credentials_refused=False, refusal_message=False)
-        return super().write(vals)
+        result = super().write(vals)
+        if "voucher_check_active" in vals or "active" in vals:
+            self._toggle_voucher_cron()
+        return result
+
+    def _toggle_voucher_cron(self):
+        """One scheduled action checks every account's vouchers: it runs while one of them wants
+        it (never turned back on in a neutralized database)."""
+        cron = self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_voucher_check", raise_if_not_found=False)
+        if cron:
+            cron.sudo().toggle("tusfacturas.account", [("voucher_check_active", "=", True)])
 
     # ------------------------------------------------------------------
     # What the checks use
@@ -160,6 +177,26 @@ class TusFacturasAccount(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+
+    def action_check_vouchers(self):
+        """ "Check vouchers now": for a period, administrators only (see tusfacturas.voucher.run)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Check vouchers"),
+            "res_model": "tusfacturas.voucher.check",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_account_id": self.id},
+        }
+
+    def action_open_voucher_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tusfacturas_cuenta_corriente.action_tusfacturas_voucher_run"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        return action
 
     def action_test_connection(self):
         """Call ``micuenta/consumo`` with the saved credentials and say what came back."""

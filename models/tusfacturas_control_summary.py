@@ -7,7 +7,8 @@ WORKLIST_URL = "/odoo/action-tusfacturas_cuenta_corriente.action_tusfacturas_dis
 
 
 class TusFacturasControlSummary(models.Model):
-    """What one scheduled check of a company found, posted once when the run ends."""
+    """What one check run of a company found, posted once when the run ends: a scheduled check
+    of the customers' current accounts, or a check of a TusFacturas account's vouchers."""
 
     _name = "tusfacturas.control.summary"
     _description = "TusFacturas Control Summary"
@@ -17,7 +18,14 @@ class TusFacturasControlSummary(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
-    run_key = fields.Char(required=True, readonly=True, help="The scheduled run summarised.")
+    run_key = fields.Char(required=True, readonly=True, help="The run summarised.")
+    source = fields.Selection(
+        [("ledger", "Current accounts"), ("voucher", "Vouchers")], string="Check", default="ledger", readonly=True
+    )
+    account_id = fields.Many2one("tusfacturas.account", string="TusFacturas Account", readonly=True)
+    voucher_count = fields.Integer(string="Vouchers", readonly=True)
+    billed_calls = fields.Integer(readonly=True)
+    stop_reason = fields.Text(string="Stopped Because", readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     customer_count = fields.Integer(string="Customers", readonly=True)
     ok_count = fields.Integer(string="In Agreement", readonly=True)
@@ -87,8 +95,39 @@ class TusFacturasControlSummary(models.Model):
             summary.message_post(body=note, message_type="comment", subtype_xmlid="mail.mt_note")
         return summary
 
+    @api.model
+    def _post_voucher_summary(self, run):
+        """Post the summary of the voucher check ``run``, once (see :meth:`_post_run_summary`)."""
+        Discrepancy = self.env["tusfacturas.discrepancy"].sudo()
+        domain = [("account_id", "=", run.account_id.id), ("source", "=", "voucher")]
+        stats = {
+            "source": "voucher",
+            "account_id": run.account_id.id,
+            "voucher_count": run.voucher_count,
+            "billed_calls": run.billed_calls,
+            "mismatch_count": Discrepancy.search_count(
+                [*domain, ("state", "=", "open"), ("check_day", ">=", run.date_from), ("check_day", "<=", run.date_to)]
+            ),
+            "new_count": run.new_count,
+            "resolved_count": run.resolved_count,
+            "stop_reason": run.stop_reason,
+        }
+        return self._post_run_summary(run.company_id, f"voucher-run-{run.id}", stats=stats)
+
     def _text(self):
         self.ensure_one()
+        if self.source == "voucher":
+            text = self.env._(
+                "TusFacturas voucher check of %(account)s: %(vouchers)s vouchers read, %(open)s open discrepancies; "
+                "%(new)s new, %(resolved)s resolved; %(billed)s billed calls.",
+                account=self.account_id.display_name,
+                vouchers=self.voucher_count,
+                open=self.mismatch_count,
+                new=self.new_count,
+                resolved=self.resolved_count,
+                billed=self.billed_calls,
+            )
+            return f"{text} {self.stop_reason}" if self.stop_reason else text
         return self.env._(
             "TusFacturas control: %(customers)s customers, %(ok)s in agreement, %(mismatch)s with differences "
             "(%(amount)s), %(errors)s with errors; %(new)s new discrepancies, %(resolved)s resolved.",

@@ -14,6 +14,15 @@ from ..tusfacturas.matching import (
     RESIDUAL_MISMATCH,
     problem_states,
 )
+from ..tusfacturas.voucher_check import (
+    CURRENCY_MISMATCH,
+    CUSTOMER_MISMATCH,
+    DATE_MISMATCH,
+    FAILED_VOUCHER,
+    NUMBERING_GAP,
+    QUEUED_VOUCHER,
+)
+from ..tusfacturas.vouchers import type_name_of
 from .tusfacturas_reconciliation import currency_rounder
 
 KINDS = [
@@ -23,7 +32,22 @@ KINDS = [
     (MISSING_IN_TUSFACTURAS, "Missing in TusFacturas"),
     (DUPLICATE_IN_TUSFACTURAS, "Duplicated in TusFacturas"),
     (DUPLICATE_IN_ODOO, "Duplicated in Odoo"),
+    # What the voucher check finds besides (tusfacturas.voucher.run).
+    (DATE_MISMATCH, "Different date"),
+    (CURRENCY_MISMATCH, "Different currency or rate"),
+    (CUSTOMER_MISMATCH, "Different customer"),
+    (QUEUED_VOUCHER, "Queued in TusFacturas"),
+    (FAILED_VOUCHER, "Failed in TusFacturas"),
+    (NUMBERING_GAP, "Numbering gap"),
 ]
+SOURCES = [("ledger", "Current account"), ("voucher", "Vouchers")]
+# What the voucher check says about a voucher, besides the fields the ledger check writes too.
+VOUCHER_FIELDS = (
+    "account_id", "check_day", "odoo_date", "voucher_currency", "voucher_rate", "odoo_rate", "voucher_customer",
+    "voucher_status", "other_period", "gap_first", "gap_last",
+)  # fmt: skip
+# A customer without a document number (an anonymous consumidor final, a numbering gap).
+NO_DOCUMENT = "0"
 # What a check says about a document: only checks write these (users work the rest).
 FOUND_FIELDS = (
     "kind", "currency_id", "document_type_id", "point_of_sale", "document_number", "name", "date",
@@ -40,17 +64,20 @@ USER_TRANSITIONS = {"dismissed": ("open",), "open": ("dismissed",)}
 # Open first, then dismissed, then resolved (the list's order).
 STATE_SEQUENCE = {"open": 1, "dismissed": 2, "resolved": 3}
 CHECK_FIELDS = frozenset(
-    (*FOUND_FIELDS, "company_id", "partner_id", "cuit", "key", "first_seen", "last_seen", "resolved_date")
-)
+    (*FOUND_FIELDS, *VOUCHER_FIELDS, "company_id", "partner_id", "cuit", "key", "source", "first_seen", "last_seen",
+     "resolved_date")
+)  # fmt: skip
 
 
 class TusFacturasDiscrepancy(models.Model):
-    """One difference between TusFacturas and Odoo about one document of one customer.
+    """One difference between TusFacturas and Odoo about one document.
 
-    Checks (the ledger button, the list action, the scheduled action) create, update and
-    resolve them through :meth:`_sync`; users dismiss them, assign them and discuss them.
-    A discrepancy is keyed by company, CUIT (TusFacturas keys current accounts by CUIT:
-    customers sharing one share its discrepancies) and document.
+    Two checks find them: the customers' current accounts (the ledger button, the list action,
+    the scheduled action: :meth:`_sync`), keyed by company, CUIT (TusFacturas keys current
+    accounts by CUIT: customers sharing one share its discrepancies) and document; and the
+    vouchers of each TusFacturas account (``tusfacturas.voucher.run``: :meth:`_sync_vouchers`),
+    keyed by account, kind and voucher, whoever the customer (its CUIT or DNI kept in ``cuit``).
+    Users dismiss them, assign them and discuss them.
     """
 
     _name = "tusfacturas.discrepancy"
@@ -61,11 +88,37 @@ class TusFacturasDiscrepancy(models.Model):
     name = fields.Char(string="Document", required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, readonly=True, index=True, ondelete="cascade"
+        "res.partner", string="Customer", readonly=True, index=True, ondelete="cascade",
+        help="Empty for a voucher of a customer Odoo does not have.",
+    )  # fmt: skip
+    cuit = fields.Char(
+        string="CUIT/DNI", required=True, readonly=True, index=True, help="The customer's document number (0: none)."
     )
-    cuit = fields.Char(string="CUIT", required=True, readonly=True, index=True)
     key = fields.Char(required=True, readonly=True, help="The document: AFIP code, point of sale and number.")
     kind = fields.Selection(KINDS, required=True, readonly=True, tracking=True)
+    source = fields.Selection(
+        SOURCES, string="Found By", required=True, default="ledger", readonly=True, index=True,
+        help="Current account: the check of a customer's TusFacturas current account. Vouchers: the check of "
+        "every voucher a TusFacturas account issued.",
+    )  # fmt: skip
+    account_id = fields.Many2one(
+        "tusfacturas.account", string="TusFacturas Account", readonly=True, index="btree_not_null",
+        ondelete="cascade",
+    )  # fmt: skip
+    check_day = fields.Date(readonly=True, help="The day of vouchers whose check found it.")
+    odoo_date = fields.Date(readonly=True)
+    voucher_currency = fields.Char(string="TusFacturas Currency", readonly=True, help="The voucher's moneda.")
+    voucher_rate = fields.Float(
+        string="TusFacturas Rate", digits=(16, 6), readonly=True, help="The voucher's cotización."
+    )
+    odoo_rate = fields.Float(digits=(16, 6), readonly=True, help="Pesos per unit, in Odoo.")
+    voucher_customer = fields.Char(string="TusFacturas Customer", readonly=True)
+    voucher_status = fields.Char(string="TusFacturas Status", readonly=True)
+    other_period = fields.Boolean(
+        string="Another IVA Period", readonly=True, help="TusFacturas and Odoo date the voucher in different months."
+    )
+    gap_first = fields.Integer(string="First Missing Number", readonly=True, aggregator=False)
+    gap_last = fields.Integer(string="Last Missing Number", readonly=True, aggregator=False)
     state = fields.Selection(
         [("open", "Open"), ("resolved", "Resolved"), ("dismissed", "Dismissed")],
         required=True,
@@ -263,13 +316,128 @@ class TusFacturasDiscrepancy(models.Model):
         ])  # fmt: skip
 
     @api.model
+    def _sync_vouchers(self, account, day, findings, partners):
+        """Record what the voucher check of ``account``'s ``day`` found (``voucher_check.Finding``
+        values; ``partners``: ``{document number: commercial partner id}`` of their customers):
+        new discrepancies are created, those found again updated (reopened when resolved, or
+        when dismissed and their amounts changed), those this day's check found before and no
+        longer finds resolved. Returns ``(new, resolved)`` counts."""
+        now = fields.Datetime.now()
+        found = self._voucher_values(account, day, findings, partners)
+        Discrepancy = self.sudo().with_context(tracking_disable=True, mail_create_nosubscribe=True)
+        before = Discrepancy.search(
+            [
+                ("account_id", "=", account.id),
+                "|",
+                ("key", "in", list(found)),
+                "&",
+                ("check_day", "=", day),
+                ("state", "!=", "resolved"),
+            ]
+        )
+        by_key = {discrepancy.key: discrepancy for discrepancy in before}
+        new = []
+        for key, values in found.items():
+            discrepancy = by_key.pop(key, None)
+            if discrepancy is None:
+                new.append(dict(values, key=key, first_seen=now, last_seen=now))
+                continue
+            changed = {name: value for name, value in values.items() if _stored(discrepancy, name) != value}
+            state = discrepancy.state
+            if state == "resolved" or (state == "dismissed" and any(name in changed for name in AMOUNT_FIELDS)):
+                changed.update(state="open", resolved_date=False)
+            discrepancy.write(dict(changed, last_seen=now))
+        gone = Discrepancy.union(*(d for d in by_key.values() if d.state != "resolved"))
+        gone.write({"state": "resolved", "resolved_date": now})
+        Discrepancy.create(new)
+        return len(new), len(gone)
+
+    @api.model
+    def _voucher_values(self, account, day, findings, partners):
+        """``{key: values}`` of the voucher check's ``findings`` of ``account``'s ``day``."""
+        company = account.company_id
+        codes = {finding.key[0] for finding in findings}
+        types = self.env["tusfacturas.ledger"]._document_types(set(codes))
+        afip_currencies = {
+            source.currency for finding in findings for source in (finding.voucher, finding.document) if source
+        }
+        currencies = {
+            currency.l10n_ar_afip_code: currency
+            for currency in self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("l10n_ar_afip_code", "in", list(afip_currencies))])
+        }
+        found = {}
+        for finding in findings:
+            voucher, document = finding.voucher, finding.document
+            code, point_of_sale, number = finding.key[:3]
+            # Amounts in the voucher's currency; in pesos when Odoo's document is in another one.
+            in_pesos = bool(voucher and document and voucher.currency != document.currency)
+            source = voucher or document
+            currency = company.currency_id
+            if source and not in_pesos:
+                currency = currencies.get(source.currency, currency)
+            round_amount = currency_rounder(currency.rounding)
+            amount = voucher and (voucher.total * voucher.rate if in_pesos else voucher.total)
+            odoo_amount = document and (document.total * document.rate if in_pesos else document.total)
+            customer = voucher.customer if voucher else None
+            document_number = (customer and customer.number) or (document and document.customer_number)
+            found[f"{finding.kind}/{finding.key_text}"] = {
+                "source": "voucher",
+                "company_id": company.id,
+                "account_id": account.id,
+                "check_day": day,
+                "kind": finding.kind,
+                "partner_id": (document and document.partner_id) or partners.get(document_number) or False,
+                "cuit": document_number or NO_DOCUMENT,
+                "currency_id": currency.id,
+                "document_type_id": types.get(code, False),
+                "point_of_sale": point_of_sale,
+                "document_number": finding.first if finding.kind == NUMBERING_GAP else number or 0,
+                "name": self._voucher_name(finding),
+                "date": finding.date or day,
+                "tusfacturas_date": voucher.date if voucher else False,
+                "odoo_date": document.date if document else False,
+                "tusfacturas_amount": round_amount(amount) if voucher else 0.0,
+                "odoo_amount": round_amount(odoo_amount) if document else 0.0,
+                "difference": round_amount(finding.difference) if finding.difference is not None else 0.0,
+                "move_id": document.id if document else False,
+                "voucher_currency": voucher.currency if voucher else False,
+                "voucher_rate": voucher.rate if voucher else 0.0,
+                "odoo_rate": document.rate if document else 0.0,
+                "voucher_customer": (
+                    customer and " ".join(filter(None, (customer.doc_type, customer.number, customer.name)))
+                )
+                or False,
+                "voucher_status": voucher.status_text if voucher else False,
+                "other_period": finding.other_period,
+                "gap_first": finding.first or 0,
+                "gap_last": finding.last or 0,
+            }
+        return found
+
+    def _voucher_name(self, finding):
+        """How users name what a finding is about: "FACTURA A 00002-00000012", or the range of a gap."""
+        code, point_of_sale, number = finding.key[:3]
+        if finding.document and not finding.voucher:
+            return finding.document.name
+        type_name = finding.voucher.type_name if finding.voucher else type_name_of(code) or code
+        if finding.kind == NUMBERING_GAP:
+            first, last = (f"{point_of_sale:05d}-{n:08d}" for n in (finding.first, finding.last))
+            return self.env._("%(type)s %(first)s to %(last)s", type=type_name, first=first, last=last)
+        if number is None:  # a voucher TusFacturas has not numbered yet: its fingerprint
+            return f"{type_name} {finding.key[3]}"
+        return f"{type_name} {point_of_sale:05d}-{number:08d}"
+
+    @api.model
     def _found_before(self, company, cuits):
-        """``{(cuit, key): (id, state, values of FOUND_KEYS)}``: what the earlier checks found for
-        ``cuits`` in ``company``, in one query whatever their number (no records built)."""
+        """``{(cuit, key): (id, state, values of FOUND_KEYS)}``: what the earlier checks of current
+        accounts found for ``cuits`` in ``company``, in one query whatever their number (no
+        records built). What the voucher check found is its own (:meth:`_sync_vouchers`)."""
         self.flush_model()
         self.env.cr.execute(
             SQL(
-                "SELECT %s FROM %s WHERE company_id = %s AND cuit = ANY(%s)",
+                "SELECT %s FROM %s WHERE company_id = %s AND cuit = ANY(%s) AND source = 'ledger'",
                 SQL(", ").join(SQL.identifier(name) for name in ("cuit", "key", "id", "state", *FOUND_KEYS)),
                 SQL.identifier(self._table),
                 company.id,
@@ -357,3 +525,9 @@ def _format_key(key):
 
 def _row_key(row):
     return f"row-{row.date.isoformat()}-{row.concept}"
+
+
+def _stored(record, name):
+    """``record``'s value of ``name`` as ``create`` and ``write`` take it (ids for many2ones)."""
+    value = record[name]
+    return value.id if isinstance(value, models.BaseModel) else value

@@ -79,6 +79,12 @@ class TusFacturasLedger(models.TransientModel):
         help="Odoo receivable items that are not customer invoices or credit notes (payments, withholdings, "
         "journal entries). Part of Odoo's balance when balances are compared; shown for information otherwise.",
     )
+    voucher_discrepancy_ids = fields.Many2many(
+        "tusfacturas.discrepancy",
+        string="Voucher Discrepancies",
+        compute="_compute_voucher_discrepancy_ids",
+        help="What the voucher check found open about this CUIT's vouchers.",
+    )
     matched_count = fields.Integer(compute="_compute_state_counts")
     amount_mismatch_count = fields.Integer(compute="_compute_state_counts")
     residual_mismatch_count = fields.Integer(compute="_compute_state_counts")
@@ -130,6 +136,19 @@ class TusFacturasLedger(models.TransientModel):
                 rows[ledger_id].append(line_id)
         for ledger in self:
             ledger.line_ids = Line.browse(rows[ledger._origin.id])
+
+    @api.depends("cuit", "company_id")
+    def _compute_voucher_discrepancy_ids(self):
+        Discrepancy = self.env["tusfacturas.discrepancy"]
+        for ledger in self:
+            ledger.voucher_discrepancy_ids = Discrepancy.search(
+                [
+                    ("company_id", "=", ledger.company_id.id),
+                    ("source", "=", "voucher"),
+                    ("cuit", "=", ledger.cuit),
+                    ("state", "=", "open"),
+                ]
+            )
 
     def _compute_state_counts(self):
         """Counted in SQL, whatever the number of rows."""

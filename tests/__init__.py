@@ -23,3 +23,4 @@ from . import test_report
 from . import test_migration
 from . import test_vouchers
 from . import test_voucher_check
+from . import test_voucher_run

@@ -38,3 +38,25 @@ def is_billed(method):
 def billed_calls(methods):
     """How many of the calls to ``methods`` (an iterable of method names) are billed."""
     return sum(1 for method in methods if is_billed(method))
+
+
+class CountedClient:
+    """A TusFacturas client that counts its calls per method (``calls``), to report how many
+    of them TusFacturas bills. Everything else is the client's."""
+
+    def __init__(self, client):
+        self._client = client
+        self.calls = {}
+
+    def call(self, method, *args, **kwargs):
+        self.calls[method] = self.calls.get(method, 0) + 1
+        return self._client.call(method, *args, **kwargs)
+
+    def billed_calls(self):
+        return sum(count for method, count in self.calls.items() if is_billed(method))
+
+    def free_calls(self):
+        return sum(count for method, count in self.calls.items() if not is_billed(method))
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
