@@ -1,9 +1,12 @@
 import datetime
+import time
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import config
 
-from ..models import tusfacturas_voucher_run
+from ..models import tusfacturas_check_run, tusfacturas_voucher_run
 from ..sandbox.vouchers import make_voucher
 from .common import ADHOC_CUIT, TusFacturasCase
 
@@ -125,4 +128,127 @@ class TestVoucherCheck(TusFacturasCase):
     def test_only_administrators_check_by_hand(self):
         with self.assertRaisesRegex(Exception, "Only administrators"):
             self.env["tusfacturas.voucher.run"].with_user(self.billing_user)._check_by_hand(self.account, DAY, DAY)
+        self.assertFalse(self.sandbox.calls)
+
+
+@tagged("post_install", "-at_install")
+class TestScheduledVoucherCheck(TusFacturasCase):
+    """The daily voucher check: incremental, in passes within Odoo's time limits, free (issue 19)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cron = cls.env.ref(tusfacturas_voucher_run.CRON_XMLID)
+        cls.today = fields.Date.context_today(cls.env["tusfacturas.voucher.run"])
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.vouchers.clear()
+        # A voucher each day of the last week, none of them in Odoo.
+        for days in range(7):
+            day = self.today - datetime.timedelta(days=days)
+            self.sandbox.vouchers.add(make_voucher("FACTURA A", 1, 7 - days, day, 121.0, customer=ADHOC))
+        self.account.write(
+            {"voucher_check_active": True, "voucher_check_from": self.today - datetime.timedelta(days=4)}
+        )
+
+    def run_pass(self):
+        """One pass of Odoo's cron runner: up to ten calls while the action reports progress."""
+        tusfacturas_check_run._PASS_STARTED.pop(self.env.cr, None)
+        for _call in range(10):
+            cron, progress = self.cron._add_progress()
+            self.env["tusfacturas.voucher.run"].with_context(
+                cron_id=self.cron.id, **cron.env.context
+            )._cron_check_vouchers()
+            if not progress.remaining or not progress.done:
+                break
+
+    def runs(self):
+        return self.env["tusfacturas.voucher.run"].sudo().search([("account_id", "=", self.account.id)])
+
+    def next_day(self):
+        for run in self.runs():
+            run.started -= datetime.timedelta(days=1, minutes=1)
+
+    def missing(self):
+        return (
+            self.env["tusfacturas.discrepancy"]
+            .search([("account_id", "=", self.account.id), ("kind", "=", "missing_in_odoo")])
+            .mapped("document_number")
+        )
+
+    def test_on_while_an_account_wants_it(self):
+        self.assertTrue(self.cron.active)
+        self.assertEqual(self.cron.code, "model._cron_check_vouchers()")
+        self.account.voucher_check_active = False
+        self.assertFalse(self.cron.active)
+
+    def test_first_run_from_the_first_day_then_from_the_last_day_checked(self):
+        self.run_pass()
+        [run] = self.runs()
+        self.assertRecordValues(run, [{
+            "state": "done", "date_from": self.today - datetime.timedelta(days=4), "date_to": self.today,
+            "days_checked": 5, "voucher_count": 5,
+        }])  # fmt: skip
+        self.assertEqual(sorted(self.missing()), [3, 4, 5, 6, 7])
+        self.assertEqual(self.account.voucher_checked_until, self.today - datetime.timedelta(days=1), "today goes on")
+        # Today is the run's last day: facturacion/numeracion once per type (billed), the rest free.
+        numbering = [method for method, _cuit in self.sandbox.calls if method == "facturacion/numeracion"]
+        self.assertEqual(len(numbering), 1)
+        self.assertEqual(run.billed_calls, 1)
+        self.assertNotIn("clientes/cuenta-corriente", {method for method, _cuit in self.sandbox.calls})
+        # Not again the same day; the next day, from the last day checked (and its window) on.
+        self.run_pass()
+        self.assertEqual(len(self.runs()), 1)
+        self.next_day()
+        self.account.voucher_recheck_days = 2
+        self.run_pass()
+        newest = self.runs()[0]
+        self.assertEqual((newest.date_from, newest.date_to), (self.today - datetime.timedelta(days=2), self.today))
+        self.assertEqual(sorted(self.missing()), [3, 4, 5, 6, 7], "found again, not twice")
+
+    def test_passes_within_the_time_limit_resume_the_run(self):
+        """limit_time_real_cron 14 s (6.5 s of calls per pass), 1 s per answer and a 5 s timeout:
+        a pass checks what fits, the next one goes on; each day is read once, whole."""
+        self.sandbox.delay = 1.0
+        with patch.dict(config.options, {"limit_time_real_cron": 14}):
+            for _pass in range(6):
+                start = time.monotonic()
+                self.run_pass()
+                self.assertLess(time.monotonic() - start, 14)
+                if self.runs().state == "done":
+                    break
+        self.assertGreater(_pass, 0, "more than one pass")
+        self.assertEqual(self.runs().state, "done")
+        self.assertEqual(sorted(self.missing()), [3, 4, 5, 6, 7])
+        searches = [page for method, page in self.sandbox.voucher_calls if method == "facturacion/consulta_avanzada"]
+        self.assertEqual(len(searches), 5, "each day read once")
+
+    def test_refused_credentials_stop_the_account(self):
+        self.sandbox.mode = "http_401"
+        self.run_pass()
+        self.assertEqual(self.runs().state, "stopped")
+        self.assertIn("refused the credentials", self.runs().stop_reason)
+        self.assertTrue(self.account.credentials_refused)
+        self.sandbox.mode = "ok"
+        self.next_day()
+        self.run_pass()
+        self.assertEqual(len(self.runs()), 1, "no run until the credentials change")
+        self.account.apitoken = self.sandbox.accounts[0]["apitoken"]
+        self.run_pass()
+        self.assertEqual(self.runs()[0].state, "done")
+
+    def test_a_summary_when_the_run_ends(self):
+        self.company.tusfacturas_control_user_id = self.billing_user
+        self.run_pass()
+        [summary] = self.env["tusfacturas.control.summary"].search([("source", "=", "voucher")])
+        self.assertEqual(
+            summary.body,
+            f"TusFacturas voucher check of {self.account.display_name}: 5 vouchers read, 5 open discrepancies; "
+            "5 new, 0 resolved; 1 billed calls.",
+        )
+
+    def test_neutralized_database_never_calls(self):
+        self.env["ir.config_parameter"].set_param("database.is_neutralized", True)
+        self.run_pass()
         self.assertFalse(self.sandbox.calls)
