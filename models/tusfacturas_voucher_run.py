@@ -294,31 +294,23 @@ class TusFacturasVoucherRun(models.Model):
             ]
             query = SQL("%s AND m.name = ANY(%s)", query, names)
         number_parts = Move._l10n_ar_get_document_number_parts
-        documents = []
-        for (
-            move_id,
-            code,
-            prefix,
-            name,
-            date,
-            currency,
-            rate,
-            total,
-            id_code,
-            vat,
-            partner_id,
-        ) in self.env.execute_query(query):
+        documents, numbers = [], {}  # numbers: (vat, type) -> the document number as TusFacturas gives it
+        for row in self.env.execute_query(query):
+            move_id, code, prefix, name, date, currency, rate, total, id_code, vat, partner_id = row
             key = _document_key(number_parts, code, prefix, name)
             if not key:
                 continue
             doc_type = DOCUMENT_TYPES.get(id_code, "OTRO")
-            number = "".join(char for char in vat if char.isdigit()) if vat and doc_type != "PASAPORTE" else vat
+            number = numbers.get((vat, doc_type))
+            if number is None:
+                digits = "".join(char for char in vat if char.isdigit()) if vat else None
+                number = numbers[vat, doc_type] = vat if doc_type == "PASAPORTE" else digits
+            rate = 1 / rate if rate and currency != "PES" else 1.0  # pesos per unit
             documents.append(
                 OdooVoucherDocument(
-                    move_id, key, date, currency, 1 / rate if rate and currency != "PES" else 1.0, total or 0.0,
-                    doc_type, number or None, name, partner_id,
+                    move_id, key, date, currency, rate, total or 0.0, doc_type, number or None, name, partner_id
                 )
-            )  # fmt: skip
+            )
         return documents
 
     # ------------------------------------------------------------------

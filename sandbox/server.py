@@ -497,8 +497,9 @@ def _handler_for(sandbox):
 
         def _send(self, status, payload):
             data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+            is_json = not isinstance(payload, bytes) or isinstance(payload, vouchers.EncodedJson)
             self.send_response(status)
-            self.send_header("Content-Type", "application/json" if not isinstance(payload, bytes) else "text/html")
+            self.send_header("Content-Type", "application/json" if is_json else "text/html")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -69,9 +69,15 @@ class VoucherBook(dict):
         return self
 
 
+class EncodedJson(bytes):
+    """A JSON answer encoded once: a sandbox told to (``--cache-answers``, the benchmark's) gives
+    the same pages again without encoding them again, as TusFacturas' own work is not Odoo's."""
+
+
 def install(sandbox):
     """The sandbox's voucher state (called by ``SandboxServer.__init__``)."""
     sandbox.vouchers = VoucherBook()
+    sandbox.voucher_answers = None  # a dict: answers kept encoded (see EncodedJson)
     sandbox.points_of_sale = {}  # apikey -> point of sale
     sandbox.voucher_page_modes = {}  # pagina -> mode
     sandbox.voucher_calls = []  # (method, pagina or None)
@@ -288,7 +294,18 @@ def receive(sandbox, method, body, mode):
 
 
 def answer(sandbox, method, body):
-    """``(HTTP status, JSON object)`` of a voucher method, for accepted credentials."""
+    """``(HTTP status, JSON object)`` of a voucher method, for accepted credentials (the object
+    encoded, :class:`EncodedJson`, when the sandbox keeps its answers)."""
+    if sandbox.voucher_answers is None:
+        return _answer(sandbox, method, body)
+    key = json.dumps([method, {k: v for k, v in body.items() if k not in ("usertoken", "apitoken")}], sort_keys=True)
+    if key not in sandbox.voucher_answers:
+        status, payload = _answer(sandbox, method, body)
+        sandbox.voucher_answers[key] = (status, EncodedJson(json.dumps(payload).encode()))
+    return sandbox.voucher_answers[key]
+
+
+def _answer(sandbox, method, body):
     point_of_sale = sandbox.points_of_sale.get(str(body.get("apikey")), DEFAULT_POINT_OF_SALE)
     comprobante = body.get("comprobante")
     if not isinstance(comprobante, dict):
@@ -373,9 +390,12 @@ def _search(sandbox, body, comprobante, held):
 def add_arguments(parser):
     """The command line's voucher option (``sandbox/server.py --vouchers FILE``)."""
     parser.add_argument("--vouchers", help="JSON file: a list of vouchers in the API's shape (see make_voucher)")
+    parser.add_argument("--cache-answers", action="store_true", help="encode each voucher answer once (benchmarks)")
 
 
 def configure(sandbox, args):
+    if args.cache_answers:
+        sandbox.voucher_answers = {}
     if args.vouchers:
         with open(args.vouchers, encoding="utf-8") as file:
             sandbox.vouchers.add(*json.load(file))

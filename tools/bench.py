@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from unittest.mock import patch
 
 import requests
 
@@ -188,8 +189,9 @@ def template_invoice(env, company):
     return template
 
 
-def clone_invoices(env, template, partner, first, count):
-    """``count`` posted copies of ``template`` for ``partner``, numbered from ``first``, in two
+def clone_invoices(env, template, partner, first, count, date_sql=None):
+    """``count`` posted copies of ``template`` for ``partner``, numbered from ``first`` (``n``),
+    dated ``date_sql`` (an SQL expression of ``n``; the template's date by default), in two
     INSERT ... SELECT (moves, then their lines): ORM-made invoices would take hours at 50,000."""
     cr = env.cr
 
@@ -213,6 +215,8 @@ def clone_invoices(env, template, partner, first, count):
         "ref": "'bench:' || n",
         "payment_reference": name_sql,
     }
+    if date_sql:
+        move_overrides.update(date=date_sql, invoice_date=date_sql, invoice_date_due=date_sql)
     move_cols = columns("account_move")
     select = ", ".join(move_overrides.get(col, f't."{col}"') for col in move_cols)
     cr.execute(
@@ -226,6 +230,7 @@ def clone_invoices(env, template, partner, first, count):
         "move_id": "m.id",
         "move_name": "m.name",
         "partner_id": "CASE WHEN l.partner_id IS NULL THEN NULL ELSE m.partner_id END",
+        "date": "m.date",
     }
     line_cols = columns("account_move_line")
     select = ", ".join(line_overrides.get(col, f'l."{col}"') for col in line_cols)
@@ -280,6 +285,110 @@ def setup_cron_customers(env, company, template, count):
         ]
         for index, cuit in enumerate(cuits)
     }
+
+
+def setup_voucher_month(env, template, count, days):
+    """A month of ``count`` posted invoices of the company's account's point of sale (1), numbered
+    in a row, as many each of ``days`` days, and the same vouchers in TusFacturas: 1 in 200 with
+    another total."""
+    from odoo.addons.tusfacturas_cuenta_corriente.sandbox.vouchers import make_voucher
+
+    cuit = make_cuits(1, body=63000000)[0]
+    name = "Bench Vouchers SA"
+    partner = env["res.partner"].with_context(active_test=False).search([("name", "=", name)])
+    if not partner:
+        partner = make_customer(env, name, cuit)
+        per_day = -(-count // days)
+        day_sql = f"DATE '{VOUCHER_MONTH}' + (n - {VOUCHER_FIRST}) / {per_day}"  # integers: whole days
+        clone_invoices(env, template, partner, VOUCHER_FIRST, count, day_sql)
+        env.cr.commit()
+    total, per_day = template.amount_total, -(-count // days)
+    vouchers = [
+        make_voucher(
+            "FACTURA A", 1, number, VOUCHER_MONTH + datetime.timedelta(days=(number - VOUCHER_FIRST) // per_day),
+            total + (1.0 if number % 200 == 0 else 0.0), customer=("CUIT", cuit, name),
+        )
+        for number in range(VOUCHER_FIRST, VOUCHER_FIRST + count)
+    ]  # fmt: skip
+    return partner, vouchers
+
+
+def measure_voucher_check(env, account, vouchers, days, repeat):
+    """Server time and peak memory of checking a month of vouchers (the account's "Check vouchers
+    now", in this process, against the sandbox in its own process), and its floor: ``json.loads``
+    of the month's pages as the sandbox gives them plus one SQL read of Odoo's documents of the
+    month. The check and its floor alternate, so that both meet the same load."""
+    from odoo.addons.tusfacturas_cuenta_corriente.models.tusfacturas_voucher_run import DOCUMENT_QUERY, PAGE_SIZE
+    from odoo.addons.tusfacturas_cuenta_corriente.sandbox.server import DEFAULT_CREDENTIALS
+
+    cr = env.cr
+    first, last = VOUCHER_MONTH, VOUCHER_MONTH + datetime.timedelta(days=days - 1)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as file:
+        json.dump(vouchers, file)
+    sandbox, url = start_sandbox_process({}, "--vouchers", file.name, "--cache-answers")
+    os.unlink(file.name)
+    account.api_url = url
+    cr.commit()
+    pages = []  # the month's pages, as the sandbox answers them
+    for offset in range(days):
+        day = (first + datetime.timedelta(days=offset)).strftime("%d/%m/%Y")
+        for page in range(len(vouchers) // PAGE_SIZE + 1):
+            answer = requests.post(f"{url}/facturacion/consulta_avanzada", timeout=60, json={
+                **DEFAULT_CREDENTIALS, "busqueda_tipo": "F", "pagina": page, "limite": PAGE_SIZE,
+                "comprobante": {"fecha": day, "operacion": "V"},
+            }).content  # fmt: skip
+            decoded = json.loads(answer)
+            if not decoded["comprobantes"]:
+                break
+            pages.append(answer)
+            if (page + 1) * PAGE_SIZE >= decoded["total"]:
+                break
+    Run = env["tusfacturas.voucher.run"]
+    document_query = SQL(
+        "%s AND m.invoice_date BETWEEN %s AND %s", SQL(DOCUMENT_QUERY, journals=account.journal_ids.ids), first, last
+    )
+
+    def check_once():
+        env.invalidate_all()
+        cr.commit()
+        start = time.perf_counter()
+        run = Run._check_by_hand(account, first, last)
+        env.flush_all()
+        cr.commit()
+        if run.state != "done":
+            raise RuntimeError(f"the voucher check did not end: {run.state} {run.stop_reason}")
+        return time.perf_counter() - start, run
+
+    def floor_once():
+        cr.commit()
+        start = time.perf_counter()
+        for page in pages:
+            json.loads(page)
+        cr.execute(document_query)
+        cr.fetchall()
+        cr.commit()
+        return time.perf_counter() - start
+
+    try:
+        _seconds, run = check_once()  # warm-up: the sandbox encodes each page once; the discrepancies made
+        checks, floors = [], []
+        for _run in range(repeat):
+            checks.append(check_once()[0])
+            floors.append(floor_once())
+        tracemalloc.start()
+        check_once()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        tracemalloc.start()
+        month = [json.loads(page) for page in pages]
+        decoded_month = tracemalloc.get_traced_memory()[1]
+        del month
+        tracemalloc.stop()
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+    found = run.found_count
+    return statistics.median(checks), statistics.median(floors), peak, decoded_month, len(pages), found
 
 
 # ----------------------------------------------------------------------
@@ -435,6 +544,8 @@ class Http:
 
 
 CRON_XMLID = "tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile"
+VOUCHER_MONTH = datetime.date(2025, 3, 1)  # the voucher check's month (the ledgers' documents are of June)
+VOUCHER_FIRST = 20_000_000  # numbers of its documents
 CRON_TIMEOUT = 5  # seconds: the HTTP timeout batches are sized for (60 leaves no round in Odoo's time limit)
 MAX_PASSES = 20
 
@@ -567,6 +678,8 @@ def main():
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--parallel", default="1,4,8")
+    parser.add_argument("--vouchers", type=int, default=50_000, help="vouchers of the month checked (0: none)")
+    parser.add_argument("--voucher-days", type=int, default=25, help="days of the month they are issued on")
     parser.add_argument("--output", type=pathlib.Path)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -586,6 +699,8 @@ def main():
             template = template_invoice(env, company)
             customers, ledgers = setup_ledger_customers(env, company, template, sorted({*sizes, args.anchor}))
             cron_ledgers = setup_cron_customers(env, company, template, args.customers)
+            if args.vouchers:
+                _partner, month_vouchers = setup_voucher_month(env, template, args.vouchers, args.voucher_days)
             cr.execute("ANALYZE account_move; ANALYZE account_move_line")  # the planner sees the copies
             setup_seconds = time.perf_counter() - started
             load_before = os.getloadavg()[0]
@@ -610,6 +725,24 @@ def main():
                 with_data = sum(1 for line in form["line_ids"] if len(line) > 1)
                 rows_table.append((size, lines, server, queries, peak, floor, read, button, form_bytes, with_data))
                 print(f"N={size}: server {server:.3f}s floor {floor:.3f}s queries {queries}", flush=True)
+
+            # The one trick kept (README, Performance): discrepancies found again marked seen by one
+            # UPDATE; the same opening of the largest ledger with the ORM's write instead.
+            largest = max(sizes)
+            Discrepancy = type(env["tusfacturas.discrepancy"])
+
+            def orm_last_seen(records, ids, now):
+                records.browse(ids).write({"last_seen": now})
+
+            with patch.object(Discrepancy, "_set_last_seen", orm_last_seen):
+                partner = customers[largest].with_env(uenv)
+                payload = json.dumps({"error": "N", "resultados": ledgers[partner.vat]}).encode()
+                orm_server, orm_floor, orm_queries, _peak, _lines = measure_opening(
+                    env, uenv, partner, payload, args.repeat
+                )
+            seen_again = env["tusfacturas.discrepancy"].search_count([("partner_id", "=", customers[largest].id)])
+            last_seen_row = (largest, seen_again, orm_server, orm_floor, orm_queries)
+            print(f"last seen by the ORM at N={largest}: {orm_server:.3f}s, {orm_queries} queries", flush=True)
 
             anchor = customers[args.anchor]
             lists, buttons, reads = [], [], []
@@ -643,6 +776,14 @@ def main():
                 cr.rollback()
                 others.write({"active": True})
                 cr.commit()
+            voucher_row = None
+            if args.vouchers:
+                account = company._tusfacturas_ledger_account()
+                sandbox_url = account.api_url
+                voucher_row = measure_voucher_check(env, account, month_vouchers, args.voucher_days, args.repeat)
+                account.api_url = sandbox_url
+                cr.commit()
+                print(f"vouchers: check {voucher_row[0]:.3f}s floor {voucher_row[1]:.3f}s", flush=True)
             cr.execute("SHOW server_version")
             pg_version = cr.fetchone()[0]
     finally:
@@ -675,6 +816,24 @@ def main():
             f"| {size:,} | {lines:,} | {ms(server)} | {ms(floor)} | {server / floor:.2f}x | {queries} | "
             f"{peak / 1024 / 1024:,.1f} MiB | {ms(read)} | {ms(button)} | {form_bytes / 1024:,.0f} KiB | {with_data} |"
         )
+    largest, seen_again, orm_server, orm_floor, orm_queries = last_seen_row
+    [(_size, _lines, server, queries, *_rest)] = [row for row in rows_table if row[0] == largest]
+    floor = next(row[5] for row in rows_table if row[0] == largest)
+    out.append("\n## The one ORM shortcut kept: discrepancies found again marked seen in one UPDATE\n")
+    out.append("| ledger rows | discrepancies found again | | server time | floor | ratio | SQL queries |")
+    out.append("|---:|---:|---|---:|---:|---:|---:|")
+    out.append(
+        f"| {largest:,} | {seen_again:,} | one UPDATE (kept) | {ms(server)} | {ms(floor)} "
+        f"| {server / floor:.2f}x | {queries} |"
+    )
+    out.append(
+        f"| {largest:,} | {seen_again:,} | the ORM's `write` | {ms(orm_server)} | {ms(orm_floor)} "
+        f"| {orm_server / orm_floor:.2f}x | {orm_queries} |"
+    )
+    out.append(
+        "\nThe ORM writes them 100 rows per UPDATE: the queries of an opening would grow with its "
+        "discrepancies, against the target of queries flat in the number of rows (issue 11).\n"
+    )
     size, listed, anchor_list, button, read = anchor_row
     out.append("\n## Against Odoo's own Journal Items list (over HTTP)\n")
     out.append(
@@ -696,6 +855,18 @@ def main():
         out.append(
             f"| {parallel} | {elapsed:.2f} s | {ideal:.2f} s | {elapsed / ideal:.2f}x | {per_customer:.1f} | {calls} |"
         )
+    if voucher_row:
+        checked, floor, peak, decoded_month, page_count, found = voucher_row
+        out.append(f"\n## Voucher check: a month of {args.vouchers:,} vouchers\n")
+        out.append(
+            "| vouchers | pages | check (Check vouchers now) | floor | ratio | discrepancies found "
+            "| peak Python memory | the month's pages decoded at once |"
+        )
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append(
+            f"| {args.vouchers:,} | {page_count} | {ms(checked)} | {ms(floor)} | {checked / floor:.2f}x | {found:,} "
+            f"| {peak / 1024 / 1024:,.1f} MiB | {decoded_month / 1024 / 1024:,.1f} MiB |"
+        )
     out.append(
         "\n**The data.** One Argentine company (`ar_ri` chart). For each size N a customer with N posted "
         "invoices (FACTURA A, 121.00 each: one made and posted by the ORM, the others copied from it in SQL, "
@@ -713,10 +884,25 @@ def main():
         f"and checked against headless Chromium's requests: the Journal Items list reads {len(specs[1])} "
         f"fields of 80 lines, the ledger form {len(specs[0])} fields and one page of 40 rows per list. "
         '"Rows sent with data": rows whose fields the form read returns (the others are ids only, for the '
-        "pager).\n"
+        "pager). The voucher check: a month of invoices of point of sale 1 (copied in SQL, the same number a "
+        f"day over {args.voucher_days} days) and the same vouchers in the sandbox (its own process, each page "
+        "encoded once), 1 in 200 with another total; the check reads each day's pages (1,000 vouchers each), "
+        "compares them with Odoo's documents of that day, and stores what differs, committed. **Its floor**: "
+        "`json.loads` of the same pages plus one SQL read of Odoo's documents of the month.\n"
     )
-    out.append("## Targets (issue 11)\n")
+    out.append("## Targets (issues 11 and 19)\n")
     out.extend(target_lines(rows_table, anchor_row, cron_table))
+    if voucher_row:
+        checked, floor, peak, decoded_month = voucher_row[:4]
+        met = "met" if checked <= 2 * floor else "**not met**"
+        out.append(
+            f"- A month of {args.vouchers:,} vouchers checked in <= 2x its floor ({checked / floor:.2f}x): {met}."
+        )
+        met = "met" if peak < decoded_month / 4 else "**not met**"
+        out.append(
+            f"- Memory bounded by a page, not by the month (peak {peak / 1024 / 1024:,.1f} MiB, the month's pages "
+            f"decoded {decoded_month / 1024 / 1024:,.1f} MiB): {met}."
+        )
     report = "\n".join(out)
     print(report)
     if args.output:
