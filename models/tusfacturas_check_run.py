@@ -173,7 +173,8 @@ class TusFacturasCheckRun(models.Model):
         return self.env._(
             "Odoo's time limit for this scheduled action (%(option)s = %(limit)s s) leaves %(seconds)s s per "
             "pass for TusFacturas calls, less than one call needs with the TusFacturas timeout of %(timeout)s s "
-            "(at least %(needed)s s): raise %(option)s in Odoo's configuration, or lower the timeout in Settings.",
+            "(at least %(needed)s s): raise %(option)s in Odoo's configuration, or lower the timeout of the "
+            "TusFacturas account.",
             option=budget.limit_option,
             limit=budget.limit,
             seconds=round(budget.per_pass, 1),

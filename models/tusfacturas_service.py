@@ -79,11 +79,12 @@ class TusFacturasService(models.AbstractModel):
             return self.env._("TusFacturas found the request invalid (HTTP 400). Check the customer's CUIT.")
         if code == "not_found":
             return self.env._(
-                "TusFacturas does not know this API method (HTTP 404). Check the TusFacturas API URL in Settings."
+                "TusFacturas does not know this API method (HTTP 404). Check the API URL of the TusFacturas account."
             )
         if code == "method_not_allowed":
             return self.env._(
-                "TusFacturas did not accept the request method (HTTP 405). Check the TusFacturas API URL in Settings."
+                "TusFacturas did not accept the request method (HTTP 405). Check the API URL of the TusFacturas "
+                "account."
             )
         if code == "unavailable":
             return self.env._(
@@ -97,7 +98,7 @@ class TusFacturasService(models.AbstractModel):
         if code == "connection" and error.detail == "certificate":
             return self.env._(
                 "The TLS certificate of the TusFacturas API could not be verified, so nothing was sent. Check the "
-                "TusFacturas API URL in Settings. If this server reaches the internet through a proxy that "
+                "API URL of the TusFacturas account. If this server reaches the internet through a proxy that "
                 "inspects TLS, set REQUESTS_CA_BUNDLE in its environment to that proxy's CA certificates."
             )
         if code == "connection" and error.detail == "proxy":
@@ -109,12 +110,12 @@ class TusFacturasService(models.AbstractModel):
         if code == "connection":
             return self.env._(
                 "Could not connect to TusFacturas. Check this server's internet connection "
-                "and the TusFacturas API URL in Settings."
+                "and the API URL of the TusFacturas account."
             )
         if code == "redirect":
             return self.env._(
                 "TusFacturas answered with a redirect (HTTP %(status)s), which is never followed: the request "
-                "carries the credentials. The TusFacturas API URL in Settings is wrong or the API has moved.",
+                "carries the credentials. The API URL of the TusFacturas account is wrong or the API has moved.",
                 status=error.status,
             )
         if code == "too_large":
@@ -128,7 +129,7 @@ class TusFacturasService(models.AbstractModel):
         if code == "invalid_json":
             return self.env._("TusFacturas sent an answer that is not valid JSON. Try again later.")
         if code == "invalid_settings" and error.field == "timeout":
-            return self.env._("The TusFacturas timeout in Settings must be a positive number of seconds.")
+            return self.env._("The timeout of the TusFacturas account must be a positive number of seconds.")
         if code == "invalid_settings" and error.field == "proxy" and error.detail == "socks":
             return self.env._(
                 "The proxy set in this server's environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is a SOCKS "
@@ -146,11 +147,11 @@ class TusFacturasService(models.AbstractModel):
             )
         if code == "invalid_settings" and error.detail == "insecure":
             return self.env._(
-                "The TusFacturas API URL in Settings must start with https://: every request carries the "
+                "The API URL of the TusFacturas account must start with https://: every request carries the "
                 "credentials. A plain http:// URL is accepted only for this server itself (localhost)."
             )
         if code == "invalid_settings":
-            return self.env._("The TusFacturas API URL in Settings is not valid: it must start with https://.")
+            return self.env._("The API URL of the TusFacturas account is not valid: it must start with https://.")
         if code == "unexpected":
             return self.env._(
                 "Unexpected error while checking this customer with TusFacturas (%(detail)s). "
