@@ -1,7 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 from ..tusfacturas.matching import BALANCES, DOCUMENTS
+from .tusfacturas_account import check_limits
 
 # Sane bounds of the settings: (field, lowest, highest).
 LIMITS = [
@@ -62,18 +62,7 @@ class ResCompany(models.Model):
 
     @api.constrains("tusfacturas_concurrency", "tusfacturas_cron_limit", "tusfacturas_cron_days")
     def _check_tusfacturas_limits(self):
-        for company in self.sudo():
-            for field_name, low, high in LIMITS:
-                value = company[field_name]
-                if not low <= value <= high:
-                    raise ValidationError(
-                        self.env._(
-                            "%(field)s must be between %(low)s and %(high)s.",
-                            field=self._fields[field_name]._description_string(self.env),
-                            low=low,
-                            high=high,
-                        )
-                    )
+        check_limits(self, LIMITS)
 
     def write(self, vals):
         result = super().write(vals)

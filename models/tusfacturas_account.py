@@ -122,17 +122,7 @@ class TusFacturasAccount(models.Model):
 
     @api.constrains(*(name for name, _low, _high in LIMITS))
     def _check_limits(self):
-        for account in self.sudo():
-            for field_name, low, high in LIMITS:
-                if not low <= account[field_name] <= high:
-                    raise ValidationError(
-                        self.env._(
-                            "%(field)s must be between %(low)s and %(high)s.",
-                            field=self._fields[field_name]._description_string(self.env),
-                            low=low,
-                            high=high,
-                        )
-                    )
+        check_limits(self, LIMITS)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -221,3 +211,18 @@ class TusFacturasAccount(models.Model):
                 "sticky": False,
             },
         }
+
+
+def check_limits(records, limits):
+    """Refuse a value of ``records`` outside its bounds (``limits``: ``(field, lowest, highest)``)."""
+    for record in records.sudo():
+        for field_name, low, high in limits:
+            if not low <= record[field_name] <= high:
+                raise ValidationError(
+                    records.env._(
+                        "%(field)s must be between %(low)s and %(high)s.",
+                        field=records._fields[field_name]._description_string(records.env),
+                        low=low,
+                        high=high,
+                    )
+                )

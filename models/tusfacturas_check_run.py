@@ -15,6 +15,8 @@ from ..tusfacturas.budget import TimeBudget
 
 _logger = logging.getLogger(__name__)
 
+# A run of a scheduled check: going on, over, or stopped before its end (saying why).
+RUN_STATES = [("running", "Running"), ("done", "Done"), ("stopped", "Stopped")]
 # A new run starts once the previous one started at least one cron interval ago, give or take this.
 RUN_SLACK = timedelta(hours=1)
 # Customers per batch at most (a batch's results are committed together).
@@ -78,12 +80,7 @@ class TusFacturasCheckRun(models.Model):
     )
     started = fields.Datetime(required=True, readonly=True)
     finished = fields.Datetime(readonly=True)
-    state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("stopped", "Stopped")],
-        required=True,
-        default="running",
-        readonly=True,
-    )
+    state = fields.Selection(RUN_STATES, required=True, default="running", readonly=True)
     checked_count = fields.Integer(string="Customers Checked", readonly=True)
     credentials_refused = fields.Boolean(
         readonly=True,

@@ -8,7 +8,7 @@ from odoo.tools import SQL, float_compare
 from ..tusfacturas import TusFacturasError, voucher_api
 from ..tusfacturas.methods import CountedClient
 from ..tusfacturas.voucher_check import OdooVoucherDocument, check_vouchers
-from .tusfacturas_check_run import CONTINUE_AFTER, cron_pass_budget, request_budget
+from .tusfacturas_check_run import CONTINUE_AFTER, RUN_STATES, cron_pass_budget, request_budget
 from .tusfacturas_reconciliation import _document_key
 
 _logger = logging.getLogger(__name__)
@@ -64,12 +64,7 @@ class TusFacturasVoucherRun(models.Model):
     manual = fields.Boolean(string="Run by Hand", readonly=True)
     started = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     finished = fields.Datetime(readonly=True)
-    state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("stopped", "Stopped")],
-        required=True,
-        default="running",
-        readonly=True,
-    )
+    state = fields.Selection(RUN_STATES, required=True, default="running", readonly=True)
     stop_reason = fields.Text(readonly=True)
     days_checked = fields.Integer(readonly=True)
     pages = fields.Integer(string="Pages Read", readonly=True)
