@@ -14,4 +14,5 @@ from . import tusfacturas_ledger_line
 from . import res_partner
 from . import tusfacturas_discrepancy
 from . import tusfacturas_control_summary
+from . import tusfacturas_voucher_customer
 from . import tusfacturas_voucher_run

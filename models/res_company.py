@@ -90,14 +90,22 @@ class ResCompany(models.Model):
         help="Documents and movements dated before this day are out of scope: shown apart, never a difference "
         "(for example, the day the company started invoicing with TusFacturas).",
     )
+    tusfacturas_journal_ids = fields.Many2many(
+        "account.journal",
+        "res_company_tusfacturas_journal_rel",
+        "company_id",
+        "journal_id",
+        string="TusFacturas: Sales Journals",
+        domain="[('type', '=', 'sale'), ('company_id', 'parent_of', id)]",
+        help="The sales journals (points of sale) TusFacturas issues for: in the customers' current accounts, "
+        "Odoo documents of other journals are out of scope. Empty: every sales journal that uses documents.",
+    )
 
     def _tusfacturas_scope_journals(self):
-        """The sales journals whose documents TusFacturas can know about: those of the company's
-        TusFacturas accounts, else every sales journal that uses documents."""
+        """The sales journals whose documents the customers' current accounts can name."""
         self.ensure_one()
         Journal = self.env["account.journal"]
-        accounts = self.env["tusfacturas.account"].sudo().search([("company_id", "=", self.id)])
-        return accounts.journal_ids.with_env(self.env) or Journal.search(
+        return self.tusfacturas_journal_ids or Journal.search(
             [("type", "=", "sale"), ("l10n_latam_use_documents", "=", True), *Journal._check_company_domain(self)]
         )
 

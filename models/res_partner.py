@@ -248,12 +248,13 @@ class ResPartner(models.Model):
             )  # fmt: skip
         # A customer with a voucher lately, whatever Odoo's receivables say (the voucher check).
         since = fields.Date.context_today(self) - timedelta(days=company.tusfacturas_cron_days)
-        partners |= (
-            self.env["tusfacturas.partner.status"]
+        seen = (
+            self.env["tusfacturas.voucher.customer"]
             .sudo()
             .search([("company_id", "=", company.id), ("last_voucher_date", ">=", since)])
-            .partner_id.with_env(self.env)
         )
+        by_document = self._tusfacturas_by_document(company, set(seen.mapped("document_number")))
+        partners |= self.browse(by_document.values())
         return partners.filtered(lambda partner: partner._tusfacturas_has_cuit())
 
     # ------------------------------------------------------------------

@@ -4,6 +4,8 @@ from odoo.exceptions import AccessError, ValidationError
 from ..tusfacturas.client import DEFAULT_URL
 
 CREDENTIALS = ("usertoken", "apikey", "apitoken")
+# Days of highest numbers kept (voucher_numbers): the re-checked days and more.
+NUMBERS_KEPT = 120
 # Sane bounds of an account's settings: (field, lowest, highest).
 LIMITS = [
     ("timeout", 1, 120),
@@ -90,6 +92,13 @@ class TusFacturasAccount(models.Model):
     voucher_checked_until = fields.Date(
         string="Vouchers Checked Until", readonly=True, copy=False, help="The last day fully checked."
     )
+    voucher_numbers = fields.Json(
+        readonly=True,
+        copy=False,
+        help="Per day checked, the highest number listed so far of each AFIP document type: a later run's first "
+        "day goes on from them (numbering gaps).",
+    )
+    voucher_run_ids = fields.One2many("tusfacturas.voucher.run", "account_id", string="Voucher Checks")
 
     _sql_constraints = [
         ("point_of_sale_uniq", "unique(company_id, point_of_sale)", "One TusFacturas account per point of sale."),
@@ -116,9 +125,27 @@ class TusFacturasAccount(models.Model):
                 ]
             )
 
+    @api.depends(*CREDENTIALS)
     def _compute_has_credentials(self):
         for account, secrets in zip(self, self.sudo(), strict=True):
             account.has_credentials = all(secrets[name] for name in CREDENTIALS)
+
+    @api.constrains("journal_ids", "point_of_sale")
+    def _check_journals_point_of_sale(self):
+        """An account's vouchers are those of its point of sale: so are its journals' documents."""
+        for account in self:
+            pos = account.point_of_sale
+            others = account.journal_ids.filtered(lambda journal, pos=pos: journal.l10n_ar_afip_pos_number != pos)
+            if others:
+                raise ValidationError(
+                    self.env._(
+                        "The journal %(journal)s is of point of sale %(journal_pos)s, not of this TusFacturas "
+                        "account's (%(pos)s): each point of sale has a TusFacturas account of its own.",
+                        journal=others[0].display_name,
+                        journal_pos=others[0].l10n_ar_afip_pos_number,
+                        pos=account.point_of_sale,
+                    )
+                )
 
     @api.constrains(*(name for name, _low, _high in LIMITS))
     def _check_limits(self):
@@ -145,7 +172,15 @@ class TusFacturasAccount(models.Model):
         it (never turned back on in a neutralized database)."""
         cron = self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_voucher_check", raise_if_not_found=False)
         if cron:
-            cron.sudo().toggle("tusfacturas.account", [("voucher_check_active", "=", True)])
+            # ...or while a check an administrator started by hand goes on in the background.
+            cron.sudo().toggle(
+                "tusfacturas.account",
+                [
+                    "|",
+                    ("voucher_check_active", "=", True),
+                    ("voucher_run_ids", "any", [("manual", "=", True), ("state", "=", "running")]),
+                ],
+            )
 
     # ------------------------------------------------------------------
     # What the checks use
@@ -159,6 +194,18 @@ class TusFacturasAccount(models.Model):
             **{name: secrets[name] for name in CREDENTIALS},
             "base_url": secrets.api_url,
         }
+
+    def _keep_numbers(self, day, highest, fully_checked):
+        """After a voucher check of ``day``: the highest number listed so far per document type
+        (kept for the last days only), and ``day`` as the last day fully checked, if it is."""
+        numbers = dict(self.voucher_numbers or {})
+        numbers[str(day)] = highest
+        for old in sorted(numbers)[:-NUMBERS_KEPT]:
+            del numbers[old]
+        values = {"voucher_numbers": numbers}
+        if fully_checked and (not self.voucher_checked_until or day > self.voucher_checked_until):
+            values["voucher_checked_until"] = day
+        self.sudo().write(values)
 
     def _mark_refused(self, message):
         """TusFacturas refused these credentials: the scheduled checks stop using them."""
@@ -190,7 +237,7 @@ class TusFacturasAccount(models.Model):
 
     def action_test_connection(self):
         """Call ``micuenta/consumo`` with the saved credentials and say what came back."""
-        if not self.env.is_admin():  # before anything else: the call is billed
+        if not self.env.is_system():  # before anything else: the call is billed
             raise AccessError(self.env._("Only administrators can test the TusFacturas connection."))
         self.ensure_one()
         usage = self.env["tusfacturas.service"]._account_usage(self)

@@ -11,7 +11,7 @@ from odoo.addons.base.models.ir_cron import _intervalTypes
 from odoo.http import request
 from odoo.tools import config
 
-from ..tusfacturas.budget import TimeBudget
+from ..tusfacturas.budget import LEDGER_SHARE, TimeBudget
 
 _logger = logging.getLogger(__name__)
 
@@ -47,12 +47,12 @@ def request_budget():
     return TimeBudget(time.monotonic(), *time_limit(for_request=True))
 
 
-def cron_pass_budget(cr):
-    """The time the scheduled action may spend in the runner's current pass ("Run Manually":
-    its own request)."""
+def cron_pass_budget(cr, share=LEDGER_SHARE):
+    """The time a scheduled action may spend in the runner's current pass (its ``share`` of
+    Odoo's limit; "Run Manually": its own request)."""
     if request:
         return request_budget()
-    return TimeBudget(_PASS_STARTED.setdefault(cr, time.monotonic()), *time_limit(for_request=False))
+    return TimeBudget(_PASS_STARTED.setdefault(cr, time.monotonic()), *time_limit(for_request=False), share=share)
 
 
 class TusFacturasCheckRun(models.Model):
@@ -273,7 +273,7 @@ class TusFacturasCheckRun(models.Model):
                     SELECT partner_id
                       FROM tusfacturas_partner_status
                      WHERE company_id = %s AND partner_id = ANY(%s) AND check_run_id IS DISTINCT FROM %s
-                     ORDER BY last_check ASC NULLS FIRST, partner_id
+                     ORDER BY last_attempt ASC NULLS FIRST, last_check ASC NULLS FIRST, partner_id
                      LIMIT %s
                        FOR UPDATE SKIP LOCKED
                     """,

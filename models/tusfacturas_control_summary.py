@@ -47,7 +47,7 @@ class TusFacturasControlSummary(models.Model):
         since = since or min(statuses.mapped("last_attempt"), default=None) or fields.Datetime.now()
         mismatched = statuses.filtered(lambda s: s.state == "mismatch")
         Discrepancy = self.env["tusfacturas.discrepancy"].sudo()
-        company_domain = [("company_id", "=", company.id)]
+        company_domain = [("company_id", "=", company.id), ("source", "=", "ledger")]
         return {
             "customer_count": len(statuses),
             "ok_count": len(statuses.filtered(lambda s: s.state == "ok")),

@@ -103,7 +103,7 @@ class TusFacturasDiscrepancy(models.Model):
     )  # fmt: skip
     account_id = fields.Many2one(
         "tusfacturas.account", string="TusFacturas Account", readonly=True, index="btree_not_null",
-        ondelete="cascade",
+        ondelete="restrict",  # their history stays: archive an account rather than delete it
     )  # fmt: skip
     check_day = fields.Date(readonly=True, help="The day of vouchers whose check found it.")
     odoo_date = fields.Date(readonly=True)
@@ -160,6 +160,15 @@ class TusFacturasDiscrepancy(models.Model):
     _sql_constraints = [
         ("document_uniq", "unique(company_id, cuit, key)", "One discrepancy per company, CUIT and document."),
     ]
+
+    def init(self):
+        """What the voucher check found is keyed by account and key (kind and voucher), whatever
+        the customer's document: one such discrepancy per account and key (an index of
+        PostgreSQL's, with the condition no ``_sql_constraints`` can say)."""
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS tusfacturas_discrepancy_voucher_uniq "
+            "ON tusfacturas_discrepancy (account_id, key) WHERE account_id IS NOT NULL"
+        )
 
     @api.depends("state")
     def _compute_state_sequence(self):
@@ -274,6 +283,9 @@ class TusFacturasDiscrepancy(models.Model):
         for cuit, partner, group_matches in problems:
             for key, values in self._found_values(group_matches, partner, types).items():
                 found[cuit, key] = values
+        # What the voucher check reports the same way about the same document is its own: one work item.
+        owned = self._found_by_voucher_check(company, {f"{v['kind']}/{key}" for (_cuit, key), v in found.items()})
+        found = {(cuit, key): v for (cuit, key), v in found.items() if f"{v['kind']}/{key}" not in owned}
         cuits = sorted({cuit for cuit, _partner, _matches in problems})
         Discrepancy = self.sudo().with_context(tracking_disable=True, mail_create_nosubscribe=True)
         existing = Discrepancy._found_before(company, cuits)
@@ -316,12 +328,13 @@ class TusFacturasDiscrepancy(models.Model):
         ])  # fmt: skip
 
     @api.model
-    def _sync_vouchers(self, account, day, findings, partners):
+    def _sync_vouchers(self, account, day, findings, partners, covers=None):
         """Record what the voucher check of ``account``'s ``day`` found (``voucher_check.Finding``
         values; ``partners``: ``{document number: commercial partner id}`` of their customers):
         new discrepancies are created, those found again updated (reopened when resolved, or
         when dismissed and their amounts changed), those this day's check found before and no
-        longer finds resolved. Returns ``(new, resolved)`` counts."""
+        longer finds resolved; a numbering gap only if the check ``covers(afip code, first,
+        last)`` it (it knew the numbers around it). Returns ``(new, resolved)`` counts."""
         now = fields.Datetime.now()
         found = self._voucher_values(account, day, findings, partners)
         Discrepancy = self.sudo().with_context(tracking_disable=True, mail_create_nosubscribe=True)
@@ -347,7 +360,7 @@ class TusFacturasDiscrepancy(models.Model):
             if state == "resolved" or (state == "dismissed" and any(name in changed for name in AMOUNT_FIELDS)):
                 changed.update(state="open", resolved_date=False)
             discrepancy.write(dict(changed, last_seen=now))
-        gone = Discrepancy.union(*(d for d in by_key.values() if d.state != "resolved"))
+        gone = Discrepancy.union(*(d for d in by_key.values() if d.state != "resolved" and _resolvable(d, covers)))
         gone.write({"state": "resolved", "resolved_date": now})
         Discrepancy.create(new)
         return len(new), len(gone)
@@ -428,6 +441,19 @@ class TusFacturasDiscrepancy(models.Model):
         if number is None:  # a voucher TusFacturas has not numbered yet: its fingerprint
             return f"{type_name} {finding.key[3]}"
         return f"{type_name} {point_of_sale:05d}-{number:08d}"
+
+    @api.model
+    def _found_by_voucher_check(self, company, keys):
+        """Which of the voucher check's ``keys`` (``"<kind>/<document>"``) it has open or dismissed
+        in ``company``: one query."""
+        if not keys:
+            return set()
+        found = self.sudo().search_fetch(
+            [("company_id", "=", company.id), ("source", "=", "voucher"), ("key", "in", sorted(keys)),
+             ("state", "in", ("open", "dismissed"))],
+            ["key"],
+        )  # fmt: skip
+        return set(found.mapped("key"))
 
     @api.model
     def _found_before(self, company, cuits):
@@ -531,3 +557,12 @@ def _stored(record, name):
     """``record``'s value of ``name`` as ``create`` and ``write`` take it (ids for many2ones)."""
     value = record[name]
     return value.id if isinstance(value, models.BaseModel) else value
+
+
+def _resolvable(discrepancy, covers):
+    """Whether a check that no longer finds ``discrepancy`` resolves it: a numbering gap only
+    when the check knew the numbers around it (``covers``)."""
+    if discrepancy.kind != NUMBERING_GAP or covers is None:
+        return True
+    code = discrepancy.key.split("/", 1)[1].split("-", 1)[0]  # "numbering_gap/<code>-<pos>-<first>"
+    return covers(code, discrepancy.gap_first, discrepancy.gap_last)

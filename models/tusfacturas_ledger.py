@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_date
 from ..tusfacturas import LedgerRow, parse_concept
 from ..tusfacturas.copy_text import NULL, LinesReader, copy_value
 from ..tusfacturas.matching import BALANCES, DOCUMENTS, STATES
+from .tusfacturas_check_run import request_budget
 from .tusfacturas_reconciliation import currency_rounder
 
 RECEIVABLE_ORDER = "date, id"
@@ -190,7 +191,9 @@ class TusFacturasLedger(models.TransientModel):
         service = self.env["tusfacturas.service"]
         account = service._ledger_account(self.company_id)
         self.env["tusfacturas.partner.status"]._lock_for_check(self.partner_ids, self.company_id)  # before any call
-        rows = service._ledger_rows(account, service._ledger_answer(account, self.cuit))
+        # Within the user's request: a call that outlives it would be cut by Odoo's time limit.
+        timeout = request_budget().call_timeout(account.timeout)
+        rows = service._ledger_rows(account, service._ledger_answer(account, self.cuit, timeout=timeout))
         values = {"fetch_date": fields.Datetime.now()}
         if self.fetch_date and self.fetched_rows:
             values["fetched_rows"] = None  # a refresh: rows kept from the previous fetch are stale

@@ -90,12 +90,6 @@ class TusFacturasPartnerStatus(models.Model):
     annulled_count = fields.Integer(string="Annulled")
     out_of_scope_count = fields.Integer(string="Out of Scope")
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson", store=True, index=True)
-    last_voucher_date = fields.Date(
-        string="Last Voucher",
-        readonly=True,
-        help="The date of the customer's last voucher the voucher check read: the automatic check of current "
-        "accounts covers it, whatever Odoo's receivables say.",
-    )
     open_discrepancy_count = fields.Integer(string="Open Discrepancies", compute="_compute_open_discrepancy_count")
 
     _sql_constraints = [
@@ -136,14 +130,6 @@ class TusFacturasPartnerStatus(models.Model):
         action["domain"] = [("company_id", "=", self.company_id.id), ("cuit", "=", self.partner_id.l10n_ar_vat)]
         action["context"] = {"search_default_open": 1}
         return action
-
-    @api.model
-    def _note_vouchers(self, company, partner_ids, day):
-        """The voucher check read vouchers of ``day`` for these customers (commercial partner ids)."""
-        if not partner_ids:
-            return
-        statuses = self.sudo()._get_or_create(self.env["res.partner"].browse(sorted(partner_ids)), company)
-        statuses.filtered(lambda s: not s.last_voucher_date or s.last_voucher_date < day).last_voucher_date = day
 
     @api.model
     def _get_or_create(self, partners, company):

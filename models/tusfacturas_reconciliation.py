@@ -164,7 +164,7 @@ class TusFacturasReconciliation(models.AbstractModel):
             documents[partner_id].append(
                 OdooDocument(
                     id=move_id,
-                    key=_document_key(number_parts, *types.get(type_id, (None, None)), name),
+                    key=document_key(number_parts, *types.get(type_id, (None, None)), name),
                     date=invoice_date or date,
                     currency_id=currency_id,
                     sign=-1 if move_type == "out_refund" else 1,
@@ -319,7 +319,7 @@ class TusFacturasReconciliation(models.AbstractModel):
         return result
 
 
-def _document_key(number_parts, code, prefix, name):
+def document_key(number_parts, code, prefix, name):
     """(AFIP code, point of sale, number) of a move named like ``FA-A 00002-00000001``: its
     document number read from the name as ``l10n_latam_document_number`` reads it (after the
     document type's ``doc_code_prefix``), split by l10n_ar's ``number_parts``."""

@@ -93,7 +93,7 @@ class TusFacturasService(models.AbstractModel):
         if code == "timeout":
             return self.env._(
                 "TusFacturas did not answer within %(timeout)s seconds. Try again later.",
-                timeout=account.timeout,
+                timeout=error.timeout or account.timeout,
             )
         if code == "connection" and error.detail == "certificate":
             return self.env._(
@@ -183,9 +183,10 @@ class TusFacturasService(models.AbstractModel):
             self._raise_user_error(error, account)
 
     @api.model
-    def _ledger_answer(self, account, cuit):
-        """Call for the current account of ``cuit``: its raw rows; raise a :class:`UserError` on failure."""
-        client = self._client(account)
+    def _ledger_answer(self, account, cuit, timeout=None):
+        """Call for the current account of ``cuit`` (within ``timeout``, if shorter than the
+        account's): its raw rows; raise a :class:`UserError` on failure."""
+        client = self._client(account, timeout=timeout)
         try:
             return client.customer_ledger(cuit)
         except TusFacturasError as error:

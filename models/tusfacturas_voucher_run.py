@@ -1,15 +1,19 @@
 import logging
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, format_date
 
 from ..tusfacturas import TusFacturasError, voucher_api
+from ..tusfacturas.budget import VOUCHER_SHARE
 from ..tusfacturas.methods import CountedClient
 from ..tusfacturas.voucher_check import OdooVoucherDocument, check_vouchers
+from ..tusfacturas.vouchers import type_name_of
 from .tusfacturas_check_run import CONTINUE_AFTER, RUN_STATES, cron_pass_budget, request_budget
-from .tusfacturas_reconciliation import _document_key
+from .tusfacturas_reconciliation import document_key
 
 _logger = logging.getLogger(__name__)
 
@@ -32,7 +36,12 @@ DOCUMENT_QUERY = """
 
 
 class _OutOfTimeError(Exception):
-    """The pass has no time left for this day's next page: the day is checked in a later pass."""
+    """The pass has no time left for this day's next call: the day is checked in a later pass."""
+
+
+# A run stops when the same day could not be read whole this many times (out of time, or its
+# vouchers changing while read): rather than reading it again every minute.
+DAY_ATTEMPTS = 3
 
 
 class TusFacturasVoucherRun(models.Model):
@@ -40,12 +49,13 @@ class TusFacturasVoucherRun(models.Model):
     documents of its point of sale, day by day (issue 19).
 
     Its methods are free (``facturacion/consulta_avanzada``, ``facturacion/consulta``), but
-    for ``facturacion/numeracion``, asked once per document type on the run's last day, and
-    only when that day is today. Each day is read whole (all its pages) before anything about
-    it is stored, then its findings go to the discrepancy worklist and the day is committed: a
-    run goes on where it was in the next pass of the scheduled action, within Odoo's time
-    limits. The daily run checks the days since the last day fully checked, and a few days
-    before it again (late changes, queued vouchers); administrators run it for a period too.
+    for ``facturacion/numeracion``, asked once per document type and run, only on a run that
+    ends today, after today's pages were read. Each day is read whole (all its pages) before
+    anything about it is stored, then its findings go to the discrepancy worklist and the day
+    is committed: a run goes on where it was in the next pass of the scheduled action, within
+    Odoo's time limits. The daily run checks the days since the last day fully checked, and a
+    few days before it again (late changes, queued vouchers); administrators run it for a
+    period too. One run at a time reads an account's vouchers.
     """
 
     _name = "tusfacturas.voucher.run"
@@ -67,6 +77,7 @@ class TusFacturasVoucherRun(models.Model):
     state = fields.Selection(RUN_STATES, required=True, default="running", readonly=True)
     stop_reason = fields.Text(readonly=True)
     days_checked = fields.Integer(readonly=True)
+    day_attempts = fields.Integer(readonly=True, help="Times the next day could not be read whole.")
     pages = fields.Integer(string="Pages Read", readonly=True)
     voucher_count = fields.Integer(string="Vouchers", readonly=True)
     found_count = fields.Integer(string="Discrepancies Found", readonly=True)
@@ -77,6 +88,7 @@ class TusFacturasVoucherRun(models.Model):
     highest_numbers = fields.Json(
         readonly=True, help="Per AFIP document type, the highest number listed so far (numbering gaps across days)."
     )
+    last_numbers = fields.Json(readonly=True, help="What facturacion/numeracion answered, per AFIP document type.")
 
     # ------------------------------------------------------------------
     # The scheduled action, and runs by hand
@@ -89,7 +101,7 @@ class TusFacturasVoucherRun(models.Model):
         if self.env["ir.config_parameter"].sudo().get_param("database.is_neutralized"):
             _logger.info("Neutralized database: the TusFacturas voucher check does not run.")
             return 0
-        budget = cron_pass_budget(self.env.cr)
+        budget = cron_pass_budget(self.env.cr, share=VOUCHER_SHARE)
         Run = self.sudo()
         accounts = self.env["tusfacturas.account"].sudo().search([("voucher_check_active", "=", True)])
         runs = Run.browse()
@@ -119,7 +131,7 @@ class TusFacturasVoucherRun(models.Model):
         now = fields.Datetime.now()
         if last and last.started > now - timedelta(hours=20):
             return self.browse()
-        today = fields.Date.context_today(self)
+        today = self._today(account)
         if account.voucher_checked_until:
             date_from = account.voucher_checked_until + timedelta(days=1 - account.voucher_recheck_days)
         else:
@@ -132,23 +144,35 @@ class TusFacturasVoucherRun(models.Model):
         return self._start(account, min(date_from, today), today)
 
     @api.model
+    def _today(self, account):
+        """Today where the account's company is (Argentina when its partner says no time zone)."""
+        tz = account.company_id.partner_id.tz or "America/Argentina/Buenos_Aires"
+        return fields.Date.context_today(self.with_context(tz=tz))
+
+    @api.model
     def _start(self, account, date_from, date_to, manual=False):
-        return self.create(
+        """A new run of ``account`` from ``date_from`` to ``date_to``; its first day's numbering
+        goes on from the highest numbers the account's earlier checks listed before it."""
+        known = {day: numbers for day, numbers in (account.voucher_numbers or {}).items() if day < str(date_from)}
+        run = self.create(
             {
                 "account_id": account.id,
                 "date_from": date_from,
                 "date_to": date_to,
                 "next_day": date_from,
                 "manual": manual,
-                "highest_numbers": {},
+                "highest_numbers": known[max(known)] if known else {},
+                "last_numbers": {},
             }
         )
+        account._toggle_voucher_cron()
+        return run
 
     @api.model
     def _check_by_hand(self, account, date_from, date_to):
         """ "Check vouchers now" (administrators): a run of ``account`` for a period, as far as
         this request's time allows; the scheduled action goes on with the rest."""
-        if not self.env.is_admin():
+        if not self.env.is_system():
             raise UserError(self.env._("Only administrators check the vouchers of a TusFacturas account."))
         if date_from > date_to:
             raise UserError(self.env._("The first day of the period is after its last day."))
@@ -172,36 +196,92 @@ class TusFacturasVoucherRun(models.Model):
         checked, days left)``."""
         self.ensure_one()
         account = self.account_id
+        timeout = account.timeout
+        if not budget.fits_a_call(timeout):
+            self._stop(self.env["tusfacturas.check.run"]._no_time_reason(budget, timeout))
+            return 0, 0
+        if not self._lock_account(wait=commit):
+            return 0, self._days_left()  # another run reads this account's vouchers right now
         done = 0
         while self.state == "running" and self.next_day <= self.date_to:
-            if budget.left() < budget.call_needs(account.timeout):
+            if budget.left() < budget.call_needs(timeout):
                 break
-            client = CountedClient(
-                self.env["tusfacturas.service"]._client(account, timeout=budget.call_timeout(account.timeout))
-            )
+            client = CountedClient(self.env["tusfacturas.service"]._client(account, timeout=timeout))
+            client.before_call = lambda client: self._before_call(client, budget, timeout)
             try:
-                self._check_day(client, self.next_day, budget)
-            except _OutOfTimeError:
-                if not done and budget.per_pass < 2 * budget.call_needs(account.timeout):
-                    self._stop(self.env["tusfacturas.check.run"]._no_time_reason(budget, account.timeout))
-                break
-            except TusFacturasError as error:
-                message = self.env["tusfacturas.service"]._error_message(error, account)
-                self._stop(message)
-                if error.is_credential_error:
-                    account._mark_refused(message)
-            else:
-                done += 1
-            finally:
+                self._check_day(client, self.next_day)
+            except (_OutOfTimeError, TusFacturasError) as error:
                 self._count_calls(client)
+                if not self._day_failed(error, budget):
+                    break
+            else:
+                self._count_calls(client)
+                done += 1
             if commit:
                 self._commit()
         if self.state == "running" and self.next_day > self.date_to:
             self._finish()
-        left = (self.date_to - self.next_day).days + 1 if self.state == "running" else 0
-        return done, left
+        return done, self._days_left()
 
-    def _check_day(self, client, day, budget):
+    def _days_left(self):
+        return (self.date_to - self.next_day).days + 1 if self.state == "running" else 0
+
+    def _lock_account(self, wait):
+        """Take the account for this run until the transaction ends: one run at a time reads its
+        vouchers. Without ``wait`` (a user's run), another one reading them is a clear error. (A
+        lock that leaves the account's key alone: the run and its discrepancies refer to it.)"""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM tusfacturas_account WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                    [self.account_id.id],
+                    log_exceptions=False,
+                )
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            if not wait:
+                raise UserError(
+                    self.env._("TusFacturas is already checking the vouchers of this account, try again in a minute.")
+                ) from None
+            return False
+        return True
+
+    def _before_call(self, client, budget, timeout):
+        """Before each call of a day: the time left, as that call's timeout, or no call."""
+        if budget.left() < budget.call_needs(timeout):
+            raise _OutOfTimeError
+        client.timeout = budget.call_timeout(timeout)
+
+    def _day_failed(self, error, budget):
+        """The next day could not be read whole: ``error`` says why. Returns whether the run goes
+        on with its next day (never: the day is read again later, or the run stops)."""
+        account = self.account_id
+        if isinstance(error, _OutOfTimeError) or error.code == "changed":
+            # Read again in the next pass, unless it never fits one or keeps changing.
+            self.day_attempts += 1
+            if self.day_attempts >= DAY_ATTEMPTS:
+                self._stop(self._unreadable_day_reason(error, budget))
+            return False
+        message = self.env["tusfacturas.service"]._error_message(error, account)
+        self._stop(message)
+        if error.code == "unauthorized":  # HTTP 401/403: the account itself (an in-band text may be AFIP's)
+            account._mark_refused(message)
+        return False
+
+    def _unreadable_day_reason(self, error, budget):
+        day = format_date(self.env, self.next_day)
+        if isinstance(error, _OutOfTimeError):
+            return self.env._(
+                "The vouchers of %(day)s could not be read whole within the time a pass of this scheduled action "
+                "has (%(option)s = %(limit)s s), %(attempts)s times: raise %(option)s in Odoo's configuration.",
+                day=day, option=budget.limit_option, limit=budget.limit, attempts=self.day_attempts,
+            )  # fmt: skip
+        return self.env._(
+            "The vouchers of %(day)s kept changing while they were read (%(attempts)s times): TusFacturas was "
+            "issuing vouchers of that day. The next run reads it again.",
+            day=day, attempts=self.day_attempts,
+        )  # fmt: skip
+
+    def _check_day(self, client, day):
         """Read every voucher of ``day``, compare them with Odoo's documents and store what differs."""
         account = self.account_id
         point_of_sale = account.point_of_sale
@@ -211,43 +291,53 @@ class TusFacturasVoucherRun(models.Model):
             for page in voucher_api.vouchers_of_day(client, day, page_size=PAGE_SIZE, point_of_sale=point_of_sale):
                 customers.update(voucher.customer.number for voucher in page if voucher.customer.number)
                 yield page
-                if budget.left() <= 0:
-                    raise _OutOfTimeError
 
-        highest = dict(self.highest_numbers or {})
-        last_numbers = None
-        if day == self.date_to == fields.Date.context_today(self):
-            # The last number of each type issued so far (billed: once per type and run).
-            codes = set(highest) | {document.key[0] for document in self._odoo_documents(account, day=day)}
-            last_numbers = {code: voucher_api.last_number(client, code, point_of_sale) for code in sorted(codes)}
+        previous = dict(self.highest_numbers or {})
+        asked = dict(self.last_numbers or {})
+
+        def last_numbers(codes):
+            """``facturacion/numeracion`` (billed) of the types listed, once per type and run."""
+            for code in codes:
+                if code not in asked and type_name_of(code):
+                    asked[code] = voucher_api.last_number(client, code, point_of_sale)
+            return {code: asked[code] for code in codes if code in asked}
+
+        is_today = day == self.date_to == self._today(account)
         result = check_vouchers(
             pages(),
             self._odoo_documents(account, day=day),
             self._equal(),
             point_of_sale=point_of_sale,
-            last_numbers=last_numbers,
-            previous_numbers=highest,
+            last_numbers=last_numbers if is_today else None,
+            previous_numbers=previous,
             find_documents=lambda keys: self._odoo_documents(account, keys=keys),
             find_vouchers=lambda keys: voucher_api.find_vouchers(client, keys, page_size=PAGE_SIZE),
         )
         partners = self.env["res.partner"]._tusfacturas_by_document(account.company_id, customers)
-        new, resolved = self.env["tusfacturas.discrepancy"]._sync_vouchers(account, day, result.findings, partners)
-        self.env["tusfacturas.partner.status"]._note_vouchers(account.company_id, set(partners.values()), day)
-        highest.update(result.highest)
+        new, resolved = self.env["tusfacturas.discrepancy"]._sync_vouchers(
+            account,
+            day,
+            result.findings,
+            partners,
+            covers=lambda code, first, last: result.covers(code, first, last, previous),
+        )
+        self.env["tusfacturas.voucher.customer"]._note(account.company_id, customers, day)
+        highest = {**previous, **result.highest}
         self.write(
             {
                 "next_day": day + timedelta(days=1),
                 "days_checked": self.days_checked + 1,
+                "day_attempts": 0,
                 "pages": self.pages + result.pages,
                 "voucher_count": self.voucher_count + result.vouchers,
                 "found_count": self.found_count + len(result.findings),
                 "new_count": self.new_count + new,
                 "resolved_count": self.resolved_count + resolved,
                 "highest_numbers": highest,
+                "last_numbers": asked,
             }
         )
-        if day < fields.Date.context_today(self) and not self.manual:
-            account.sudo().voucher_checked_until = max(account.voucher_checked_until or day, day)
+        account._keep_numbers(day, highest, fully_checked=day < self._today(account) and not self.manual)
 
     def _count_calls(self, client):
         self.write(
@@ -256,6 +346,7 @@ class TusFacturasVoucherRun(models.Model):
                 "free_calls": self.free_calls + client.free_calls(),
             }
         )
+        client.calls.clear()
 
     def _equal(self):
         rounding = self.company_id.currency_id.rounding
@@ -292,7 +383,7 @@ class TusFacturasVoucherRun(models.Model):
         documents, numbers = [], {}  # numbers: (vat, type) -> the document number as TusFacturas gives it
         for row in self.env.execute_query(query):
             move_id, code, prefix, name, date, currency, rate, total, id_code, vat, partner_id = row
-            key = _document_key(number_parts, code, prefix, name)
+            key = document_key(number_parts, code, prefix, name)
             if not key:
                 continue
             doc_type = DOCUMENT_TYPES.get(id_code, "OTRO")
@@ -315,10 +406,12 @@ class TusFacturasVoucherRun(models.Model):
     def _stop(self, reason):
         self.write({"state": "stopped", "finished": fields.Datetime.now(), "stop_reason": reason})
         self._post_summary()
+        self.account_id._toggle_voucher_cron()
 
     def _finish(self):
         self.write({"state": "done", "finished": fields.Datetime.now()})
         self._post_summary()
+        self.account_id._toggle_voucher_cron()
 
     def _commit(self):
         self.env["tusfacturas.check.run"]._commit()

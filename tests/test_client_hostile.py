@@ -435,6 +435,8 @@ class TestHostileServer(BaseCase):
             "El token de ARCA está vencido",
             "Servicio no disponible",
             "Sin resultados",
+            "Error al generar el token del servicio, reintente",  # no credential named: a bad night
+            "Hubo un error temporal en la autenticacion del comprobante",
         ]
         for message, refused in [*((m, True) for m in refusals), *((m, False) for m in others)]:
             with self.subTest(message=message):

@@ -140,8 +140,7 @@ class TestCompare(TusFacturasCase):
         before = self.invoice(self.customer, 10.0, invoice_date="2025-12-01")  # FA-A 00001-00000001
         compared = self.invoice(self.customer, 20.0, invoice_date="2026-02-01")  # FA-A 00001-00000002
         manual = self.invoice(self.customer, 30.0, invoice_date="2026-02-01", journal=other_journal)
-        self.company.tusfacturas_compare_from = "2026-01-01"
-        self.account.journal_ids = self.journal_sale
+        self.company.write({"tusfacturas_compare_from": "2026-01-01", "tusfacturas_journal_ids": self.journal_sale.ids})
         self.sandbox.ledgers[ADHOC_CUIT] = [
             tf_row("FACTURA A 0001-00000099", debe=5.0, resta=5.0, saldo=5.0, fecha="15/11/2025"),
             tf_row("FACTURA A 0001-00000002", debe=24.2, resta=24.2, saldo=29.2, fecha="01/02/2026"),

@@ -1,3 +1,4 @@
+import datetime
 import threading
 import time
 from types import SimpleNamespace
@@ -86,8 +87,10 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
             env["tusfacturas.ledger"].search([("company_id", "in", company.ids)]).unlink()
             env["tusfacturas.partner.status"].search([("company_id", "in", company.ids)]).unlink()
             env["tusfacturas.check.run"].search([("company_id", "in", company.ids)]).unlink()
-            env["tusfacturas.account"].search([("company_id", "in", company.ids)]).unlink()
             env["tusfacturas.discrepancy"].search([("company_id", "in", company.ids)]).unlink()
+            env["tusfacturas.voucher.run"].search([("company_id", "in", company.ids)]).unlink()
+            env["tusfacturas.voucher.customer"].search([("company_id", "in", company.ids)]).unlink()
+            env["tusfacturas.account"].search([("company_id", "in", company.ids)]).unlink()
             cron = env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile")
             env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
             partners.unlink()
@@ -254,6 +257,45 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
         self.assertNotIn("error", outcome)
         self.assertCountEqual([cuit for _method, cuit in self.sandbox.calls], self.cuits, "each CUIT called once")
         self.assertEqual(self.statuses(), dict.fromkeys(self.partner_ids, "ok"))
+
+    def test_one_run_at_a_time_reads_an_account_s_vouchers(self):
+        """A check of an account's vouchers is under way (its row locked): a second one, by hand,
+        is told at once; the scheduled one leaves that account for later (issue 19)."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            account = env["tusfacturas.account"].search([("company_id", "=", self.company_id)])
+            account.voucher_check_from = datetime.date.today() - datetime.timedelta(days=1)
+            account.voucher_check_active = True
+            account_id = account.id
+        self.addCleanup(self.forget_voucher_checks, account_id)
+        holder = self.registry.cursor()
+        self.addCleanup(holder.close)
+        holder.execute("SELECT id FROM tusfacturas_account WHERE id = %s FOR NO KEY UPDATE", [account_id])
+
+        def by_hand(env):
+            account = env["tusfacturas.account"].browse(account_id)
+            day = datetime.date.today()
+            return env["tusfacturas.voucher.run"]._check_by_hand(account, day, day)
+
+        thread, outcome = self.in_transaction(by_hand, uid=self.admin_id)
+        thread.join(30)
+        self.assertIn("already checking the vouchers of this account", str(outcome.get("error")))
+        thread, outcome = self.in_transaction(lambda env: env["tusfacturas.voucher.run"]._cron_check_vouchers())
+        thread.join(30)
+        self.assertNotIn("error", outcome)
+        self.assertFalse(self.sandbox.calls, "nobody read the account's vouchers twice at once")
+        holder.rollback()  # the first check is over
+        thread, outcome = self.in_transaction(lambda env: env["tusfacturas.voucher.run"]._cron_check_vouchers())
+        thread.join(30)
+        self.assertNotIn("error", outcome)
+        self.assertIn("facturacion/consulta_avanzada", {method for method, _cuit in self.sandbox.calls})
+
+    def forget_voucher_checks(self, account_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["tusfacturas.voucher.run"].search([("account_id", "=", account_id)]).unlink()
+            env["tusfacturas.discrepancy"].search([("account_id", "=", account_id)]).unlink()
+            env["tusfacturas.account"].browse(account_id).write({"voucher_check_active": False})
 
     def remove_partners(self, partner_ids):
         with self.registry.cursor() as cr:

@@ -28,7 +28,6 @@ class TestUpgradeFromCompanyCredentials(TusFacturasCase):
             ALTER TABLE res_company ADD COLUMN tusfacturas_usertoken varchar, ADD COLUMN tusfacturas_apikey varchar,
                 ADD COLUMN tusfacturas_apitoken varchar, ADD COLUMN tusfacturas_api_url varchar,
                 ADD COLUMN tusfacturas_timeout int4;
-            CREATE TABLE res_company_tusfacturas_journal_rel (company_id int4, journal_id int4);
             """
         )
         cr.execute(

@@ -180,7 +180,8 @@ class TestVoucherCheck(BaseCase):
             (("DNI", "12345678", "X"), ("CUIT", "20123456786"), True),  # the CUIT of that DNI
             (("CUIT", "20123456786", "X"), ("DNI", "12345678"), True),
             (("DNI", "12345678", "X"), ("CUIT", "30714295698"), False),
-            (("DNI", "12345678", "X"), (None, None), False),  # Odoo's customer has no document
+            (("DNI", "12345678", "X"), (None, None), True),  # Odoo's anonymous consumidor final: nothing to compare
+            (("DNI", "12345678", "X"), ("OTRO", None), True),
             (("PASAPORTE", "ab123", "X"), ("PASAPORTE", "AB123"), True),
             (("OTRO", "", "Consumidor final"), ("CUIT", "30714295698"), True),  # nothing to compare
             (("DNI", "0", "Consumidor final"), ("CUIT", "30714295698"), True),

@@ -2,7 +2,6 @@ import datetime
 import time
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import config
 
@@ -131,15 +130,14 @@ class TestVoucherCheck(TusFacturasCase):
         self.assertFalse(self.sandbox.calls)
 
 
-@tagged("post_install", "-at_install")
-class TestScheduledVoucherCheck(TusFacturasCase):
-    """The daily voucher check: incremental, in passes within Odoo's time limits, free (issue 19)."""
+class ScheduledVoucherCase(TusFacturasCase):
+    """A voucher a day, the last week, none in Odoo; the account's daily check on."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.cron = cls.env.ref(tusfacturas_voucher_run.CRON_XMLID)
-        cls.today = fields.Date.context_today(cls.env["tusfacturas.voucher.run"])
+        cls.today = cls.env["tusfacturas.voucher.run"]._today(cls.account)  # where the company is
 
     def setUp(self):
         super().setUp()
@@ -177,6 +175,11 @@ class TestScheduledVoucherCheck(TusFacturasCase):
             .mapped("document_number")
         )
 
+
+@tagged("post_install", "-at_install")
+class TestScheduledVoucherCheck(ScheduledVoucherCase):
+    """The daily voucher check: incremental, in passes within Odoo's time limits, free (issue 19)."""
+
     def test_on_while_an_account_wants_it(self):
         self.assertTrue(self.cron.active)
         self.assertEqual(self.cron.code, "model._cron_check_vouchers()")
@@ -208,14 +211,16 @@ class TestScheduledVoucherCheck(TusFacturasCase):
         self.assertEqual(sorted(self.missing()), [3, 4, 5, 6, 7], "found again, not twice")
 
     def test_passes_within_the_time_limit_resume_the_run(self):
-        """limit_time_real_cron 14 s (6.5 s of calls per pass), 1 s per answer and a 5 s timeout:
-        a pass checks what fits, the next one goes on; each day is read once, whole."""
+        """limit_time_real_cron 20 s (the voucher check's share: 3.5 s of calls per pass), 1 s per
+        answer and a 2 s timeout: a pass checks what fits, the next one goes on; each day is read
+        once, whole."""
+        self.account.timeout = 2
         self.sandbox.delay = 1.0
-        with patch.dict(config.options, {"limit_time_real_cron": 14}):
+        with patch.dict(config.options, {"limit_time_real_cron": 20}):
             for _pass in range(6):
                 start = time.monotonic()
                 self.run_pass()
-                self.assertLess(time.monotonic() - start, 14)
+                self.assertLess(time.monotonic() - start, 20 * 0.2 + 1)
                 if self.runs().state == "done":
                     break
         self.assertGreater(_pass, 0, "more than one pass")
@@ -252,3 +257,88 @@ class TestScheduledVoucherCheck(TusFacturasCase):
         self.env["ir.config_parameter"].set_param("database.is_neutralized", True)
         self.run_pass()
         self.assertFalse(self.sandbox.calls)
+
+
+@tagged("post_install", "-at_install")
+class TestVoucherCheckLimits(ScheduledVoucherCase):
+    """What the review of issue 19 found: gaps across runs, time limits, runs by hand, types TusFacturas
+    does not know."""
+
+    def test_a_gap_between_two_days_stays_open_when_the_window_moves(self):
+        self.sandbox.vouchers.clear()
+        self.sandbox.vouchers.add(
+            make_voucher("FACTURA A", 1, 1, self.today - datetime.timedelta(days=3), 121.0, customer=ADHOC),
+            make_voucher("FACTURA A", 1, 3, self.today - datetime.timedelta(days=2), 121.0, customer=ADHOC),
+        )
+        self.run_pass()
+        gap = self.env["tusfacturas.discrepancy"].search([("kind", "=", "numbering_gap")])
+        self.assertEqual((gap.gap_first, gap.gap_last, gap.state), (2, 2, "open"))
+        # The next day's run starts on the gap's day: the day before is no longer read.
+        self.next_day()
+        self.account.voucher_recheck_days = 2
+        self.run_pass()
+        self.assertEqual(self.runs()[0].date_from, self.today - datetime.timedelta(days=2))
+        self.assertEqual(gap.state, "open", "found again from the numbers the first run kept")
+        # Numbers the account forgot: the check cannot see the gap, and does not resolve it either.
+        self.next_day()
+        self.account.sudo().voucher_numbers = {}
+        self.run_pass()
+        self.assertEqual(gap.state, "open")
+        # Voucher 2 appears: the gap is resolved.
+        self.sandbox.vouchers.add(
+            make_voucher("FACTURA A", 1, 2, self.today - datetime.timedelta(days=2), 121.0, customer=ADHOC)
+        )
+        self.next_day()
+        self.account.voucher_recheck_days = 3
+        self.run_pass()
+        self.assertEqual(gap.state, "resolved")
+
+    def test_a_time_limit_too_short_for_any_call_says_so(self):
+        with patch.dict(config.options, {"limit_time_real_cron": 10}):  # 1.5 s, less than a 5 s call needs
+            self.run_pass()
+            self.run_pass()
+        self.assertFalse(self.sandbox.calls)
+        self.assertEqual(self.runs().state, "stopped")
+        self.assertIn("limit_time_real_cron", self.runs().stop_reason)
+
+    def test_a_day_that_never_fits_a_pass_stops_the_run_saying_why(self):
+        """Five pages of one voucher at 1 s each: more than the 3.5 s a pass has."""
+        self.sandbox.vouchers.clear()
+        for number in range(1, 6):
+            self.sandbox.vouchers.add(make_voucher("FACTURA A", 1, number, self.today, 121.0, customer=ADHOC))
+        self.account.write({"timeout": 2, "voucher_check_from": self.today})
+        self.sandbox.delay = 1.0
+        with (
+            patch.object(tusfacturas_voucher_run, "PAGE_SIZE", 1),
+            patch.dict(config.options, {"limit_time_real_cron": 20}),
+        ):
+            for _pass in range(5):
+                self.run_pass()
+        run = self.runs()
+        self.assertEqual(run.state, "stopped")
+        self.assertIn("could not be read whole", run.stop_reason)
+        self.assertEqual(run.billed_calls, 0, "numeracion is asked after a whole day only")
+        self.assertFalse(self.missing(), "nothing of a half-read day")
+
+    def test_a_check_by_hand_goes_on_in_the_background(self):
+        self.account.voucher_check_active = False
+        self.assertFalse(self.cron.active)
+        with patch.dict(config.options, {"limit_time_real": 20}):  # 9.5 s of this request: 2 days at 4 s
+            self.sandbox.delay = 2.0
+            run = self.env["tusfacturas.voucher.run"]._check_by_hand(
+                self.account, self.today - datetime.timedelta(days=4), self.today - datetime.timedelta(days=1)
+            )
+        self.assertEqual(run.state, "running")
+        self.assertTrue(self.cron.active, "on while the check goes on")
+        self.sandbox.delay = 0
+        self.run_pass()
+        self.assertEqual(run.state, "done")
+        self.assertFalse(self.cron.active, "off again: no account wants it")
+
+    def test_types_tusfacturas_does_not_know_are_not_asked(self):
+        run = self.env["tusfacturas.voucher.run"].sudo()._start(self.account, self.today, self.today)
+        run.highest_numbers = {"39": 5, "1": 6}  # 39: a type of AFIP's TusFacturas does not issue
+        self.run_pass()
+        self.assertEqual(run.state, "done")
+        asked = [body for body in self.sandbox.received if b"facturacion/numeracion" in body]
+        self.assertEqual(len(asked), 1, "FACTURA A only")

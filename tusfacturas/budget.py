@@ -2,10 +2,14 @@
 
 import time
 
-# Share of Odoo's time limit (limit_time_real_cron for the scheduled action,
-# limit_time_real for a user's request) a check may spend: the rest is left to the
-# other scheduled actions of the same pass and to Odoo's own work.
+# Share of Odoo's time limit (limit_time_real_cron for a scheduled action, limit_time_real
+# for a user's request) a check may spend: the rest is left to Odoo's own work and, in a
+# scheduled pass, to the other scheduled actions of the same pass. Odoo's cron worker runs
+# every ready job of a database before its watchdog is reset: both of this addon's scheduled
+# actions may run in one pass, so they share that half.
 TIME_SHARE = 0.5
+LEDGER_SHARE = 0.3  # the scheduled check of current accounts
+VOUCHER_SHARE = 0.2  # the scheduled voucher check
 # Seconds of Odoo work per batch (reading the books, matching, writing the statuses).
 BATCH_OVERHEAD = 0.5
 # A call cut to less than this (or than the configured timeout, if shorter) is not started.
@@ -16,15 +20,16 @@ class TimeBudget:
     """The time a check may spend from ``started`` (``time.monotonic()``), given Odoo's time
     limit ``limit`` in seconds (``limit_option`` names the option that sets it)."""
 
-    def __init__(self, started, limit, limit_option="limit_time_real"):
+    def __init__(self, started, limit, limit_option="limit_time_real", share=TIME_SHARE):
         self.limit = limit
         self.limit_option = limit_option
-        self.deadline = started + limit * TIME_SHARE
+        self.share = share
+        self.deadline = started + limit * share
 
     @property
     def per_pass(self):
         """Seconds a whole pass may spend calling TusFacturas."""
-        return self.limit * TIME_SHARE - BATCH_OVERHEAD
+        return self.limit * self.share - BATCH_OVERHEAD
 
     def left(self):
         return self.deadline - time.monotonic() - BATCH_OVERHEAD

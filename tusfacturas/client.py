@@ -112,6 +112,7 @@ class TusFacturasError(Exception):
         self.row = row
         self.detail = detail
         self.attempts = attempts
+        self.timeout = None  # seconds the call was given (set by the client)
         self.stop_reason = None
         super().__init__(self._describe())
 
@@ -471,7 +472,7 @@ def normalize_errors(value, secrets=()):
 
 # How TusFacturas words a refusal of the account inside an HTTP 200, matched on messages
 # without accents, in lower case: access refused, or a credential that is not valid.
-_CREDENTIAL = r"(?:usertoken|user token|apikey|api key|apitoken|api token|token|credencial\w*|autenticacion)"
+_CREDENTIAL = r"(?:usertoken|user token|apikey|api key|apitoken|api token|credencial\w*|autenticacion)"
 _INVALID = (
     r"(?:invalid\w*|incorrect\w*|erron\w*|no (?:es |son )?valid\w*|inexistente\w*|no existe\w*|vencid\w*"
     r"|expirad\w*|caducad\w*|revocad\w*|denegad\w*|rechazad\w*|no coincide\w*|fallid\w*|deshabilitad\w*"
@@ -485,7 +486,7 @@ _REFUSAL = re.compile(
     rf"|\b{_CREDENTIAL}\W+(?:\w+\W+){{0,3}}?{_INVALID}"
     rf"|\busuario\W+{_INVALID}"
     rf"|\b(?:invalid|incorrect|erron|inexistent)\w*\W+(?:\w+\W+){{0,2}}?{_CREDENTIAL}\b"
-    r"|\b(?:error|fallo)\W+(?:\w+\W+){0,2}?autenticacion\b"
+    r"|\b(?:error|fallo) de autenticacion\b"
     r"|\baccess denied\b|\bunauthori[sz]ed\b|\bforbidden\b"
 )
 # ... but not when they are about AFIP/ARCA (the account's certificate there, its own tokens).
@@ -587,6 +588,7 @@ class TusFacturasClient:
             return data
         except TusFacturasError as error:
             error.attempts = trace["attempts"]
+            error.timeout = self.timeout  # the call's, maybe shorter than the account's
             outcome = error.code
             if breaker is not None:
                 breaker.record(error)  # not counted again if it was an attempt's

@@ -47,8 +47,12 @@ class CountedClient:
     def __init__(self, client):
         self._client = client
         self.calls = {}
+        # Called with the client before each call (e.g. to give it the time left, or refuse it).
+        self.before_call = None
 
     def call(self, method, *args, **kwargs):
+        if self.before_call:
+            self.before_call(self._client)
         self.calls[method] = self.calls.get(method, 0) + 1
         return self._client.call(method, *args, **kwargs)
 

@@ -16,8 +16,8 @@ than asked. What is assumed of the API where the reference does not say:
   the page. So every page but the last is full: a page shorter than ``limite`` before
   ``total`` is read would mean the server pages otherwise than asked, and vouchers could go
   unread; it is refused, as is an empty page, a page longer than ``limite``, a ``total``
-  that changes from one page to the next (a voucher issued meanwhile shifts the pages: read
-  the day again later), or more vouchers than ``total``. A day is complete or an error,
+  that changes from one page to the next (a voucher issued meanwhile shifts the pages: code
+  ``changed``, read the day again later), or more vouchers than ``total``. A day is complete or an error,
   never half-read.
 - A search by date (``F``) lists the vouchers dated that day (``fecha``); "comprobantes
   enviados ... en la fecha consultada" could also mean sent that day: either way a period
@@ -72,10 +72,8 @@ def _pages(client, search, comprobante, page_size, point_of_sale, detail):
             raise TusFacturasError("invalid_response", field="comprobantes", detail=f"page {page}: over {page_size}")
         if total is None:
             total = page_total
-        elif page_total != total:
-            raise TusFacturasError(
-                "invalid_response", field="total", detail=f"{total}, then {page_total} on page {page}"
-            )
+        elif page_total != total:  # vouchers issued (or queued) meanwhile: the pages moved
+            raise TusFacturasError("changed", field="total", detail=f"{total}, then {page_total} on page {page}")
         read += len(vouchers)
         if read > total:
             raise TusFacturasError("invalid_response", field="total", detail=f"more than {total} vouchers")

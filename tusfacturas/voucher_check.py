@@ -191,6 +191,19 @@ class VoucherCheck:
     matched: int = 0
     documents: int = 0
     highest: dict = field(default_factory=dict)
+    lowest: dict = field(default_factory=dict)  # per AFIP code, the lowest number listed as issued
+    last_numbers: dict = field(default_factory=dict)  # what ``last_numbers`` gave
+
+    def covers(self, code, first, last, previous_numbers=None):
+        """Whether this check could have found a gap ``first..last`` of ``code``: the numbers
+        just before and after it were known (listed, the previous period's last one, or the
+        last number ``facturacion/numeracion`` gave). A gap it could not see is not resolved
+        by its not being found."""
+        below = self.lowest.get(code)
+        before = (previous_numbers or {}).get(code)
+        known_below = [n for n in (below, before) if n is not None]
+        above = [n for n in (self.highest.get(code), self.last_numbers.get(code)) if n is not None]
+        return bool(known_below and above) and min(known_below) < first and last < max(above)
 
     def counts(self):
         """Findings per kind (every kind, 0 included)."""
@@ -267,8 +280,8 @@ def _same_customer(customer, document):
     theirs = document.customer_number
     if number == theirs:
         return True
-    if not theirs:
-        return False
+    if not theirs or document.customer_type == "OTRO" or not theirs.strip("0"):
+        return True  # Odoo's customer has no document (an anonymous consumidor final): nothing to compare
     number, theirs = number.upper(), theirs.upper()
     if number.lstrip("0") == theirs.lstrip("0"):
         return True
@@ -411,6 +424,10 @@ class _Check:
                 if document:
                     self.compare(voucher, document)
         findings.extend(Finding(MISSING_IN_TUSFACTURAS, key, None, document) for key, document in index.items())
+        if callable(last_numbers):  # asked now, for the types listed (see check_vouchers)
+            codes = {code for code, pos in self.numbers if pos == self.point_of_sale} | set(previous_numbers or {})
+            last_numbers = last_numbers(sorted(codes))
+        self.result.last_numbers = dict(last_numbers or {})
         self.gaps(dict(last_numbers or {}), dict(previous_numbers or {}))
         return self.result
 
@@ -421,6 +438,7 @@ class _Check:
             ranges = runs.gaps()
             if pos == point_of_sale:
                 highest[code] = runs.lasts[-1]
+                self.result.lowest[code] = runs.firsts[0]
                 previous, last = previous_numbers.pop(code, None), last_numbers.pop(code, None)
                 if previous is not None and previous + 1 < runs.firsts[0]:
                     ranges.insert(0, (previous + 1, runs.firsts[0] - 1))
@@ -455,7 +473,10 @@ def check_vouchers(
     ``documents``: :class:`OdooVoucherDocument` values; ``equal(a, b)``: whether two amounts
     of one currency are equal. ``last_numbers`` and ``previous_numbers`` map AFIP codes to the
     last number ``facturacion/numeracion`` gives and to the last one of the previous period,
-    at ``point_of_sale`` (both optional); ``find_documents`` and ``find_vouchers`` look up the
+    at ``point_of_sale`` (both optional); ``last_numbers`` may also be a function, given the
+    AFIP codes listed (and those of ``previous_numbers``) once the pages are read, that returns
+    that mapping (a billed call per type: asked only after a whole period was read);
+    ``find_documents`` and ``find_vouchers`` look up the
     other side of what one side lacks (optional; see the module's docstring).
     Returns a :class:`VoucherCheck`.
     """
