@@ -71,15 +71,30 @@ class TusFacturasPartnerStatus(models.Model):
         ondelete="set null",
         help="The automatic check run that last checked this customer: it is not called again in that run.",
     )
-    tusfacturas_balance = fields.Monetary(string="TusFacturas Balance", help="In the company currency.")
-    odoo_balance = fields.Monetary(help="In the company currency.")
-    difference = fields.Monetary(help="In the company currency: see the balances per currency for the others.")
+    tusfacturas_balance = fields.Monetary(
+        string="TusFacturas Balance",
+        help="TusFacturas' own balance of the current account, in the company currency.",
+    )
+    odoo_balance = fields.Monetary(help="The customers' receivable balance in Odoo, in the company currency.")
+    difference = fields.Monetary(
+        help="What is compared, in the company currency: the documents totals' difference when documents are "
+        "compared, the unexplained difference of the balances when balances are.",
+    )
+    explained_amount = fields.Monetary(
+        string="Explained by the Items",
+        help="Withholdings, cheques, advances, exchange differences, write-offs... that explain the difference "
+        "between the balances.",
+    )
+    unexplained_difference = fields.Monetary(help="TusFacturas balance, less the explaining items, minus Odoo balance.")
     total_ids = fields.One2many("tusfacturas.partner.status.total", "status_id", string="Balances per Currency")
     error_message = fields.Text()
     note_signature = fields.Char(
         help="The differences the last chatter note was about: a note is posted when they change.",
     )
     matched_count = fields.Integer(string="Matched")
+    rounding_count = fields.Integer(string="Rounding Differences")
+    other_customer_count = fields.Integer(string="In Odoo, on Another Customer")
+    unrecognized_count = fields.Integer(string="Concepts Not Recognized")
     amount_mismatch_count = fields.Integer(string="Different Total")
     residual_mismatch_count = fields.Integer(string="Different Open Amount")
     missing_in_odoo_count = fields.Integer(string="Missing in Odoo")
@@ -284,14 +299,17 @@ class TusFacturasPartnerStatus(models.Model):
             signature = _signature(result) if state == "mismatch" else False
             if signature and signature != status.note_signature:
                 to_note |= status
+            statement = result.statement
             status.write({
                 "state": state,
                 "error_message": False,
                 "last_check": now,
                 "last_attempt": now,
-                "tusfacturas_balance": result.tusfacturas_balance,
-                "odoo_balance": result.odoo_balance,
+                "tusfacturas_balance": statement.tusfacturas,
+                "odoo_balance": statement.odoo,
                 "difference": result.difference,
+                "explained_amount": result.currency.round(statement.explained),
+                "unexplained_difference": result.currency.round(statement.unexplained),
                 "note_signature": signature,
                 **{f"{state}_count": count for state, count in result.counts.items()},
             })  # fmt: skip
@@ -331,4 +349,4 @@ def _signature(result):
     differences = sorted((currency.name, total.difference) for currency, total in result.totals.items())
     problems = problem_states(result.comparison.mode)
     counts = sorted((state, count) for state, count in result.counts.items() if state in problems)
-    return json.dumps([differences, counts])
+    return json.dumps([result.difference, differences, counts])

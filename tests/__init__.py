@@ -19,3 +19,6 @@ from . import test_discrepancy_concurrency
 from . import test_control
 from . import test_control_tour
 from . import test_report
+from . import test_balances
+from . import test_rows
+from . import test_statement_rules

@@ -143,7 +143,7 @@ class TestRunSummary(TusFacturasCase):
         self.assertFalse(summary.activity_ids)
         expected = (
             "Control TusFacturas: 4 clientes, 2 coinciden, 1 con diferencias ($ 1.000,00), 1 con error; "
-            "2 discrepancias nuevas, 0 resueltas."
+            "saldo en TusFacturas $ 1.363,00, saldo en Odoo $ 363,00; 2 discrepancias nuevas, 0 resueltas."
         )
         self.assertEqual(summary.body.replace("\N{NO-BREAK SPACE}", " "), expected)
         message = summary.message_ids.filtered(lambda m: m.message_type == "comment")
