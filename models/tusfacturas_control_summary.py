@@ -25,14 +25,17 @@ class TusFacturasControlSummary(models.Model):
     mismatch_amount = fields.Monetary(
         string="Differences",
         readonly=True,
-        help="Sum of the customers' differences, in absolute value.",
+        help="Sum of the customers' differences, in absolute value, each CUIT once (customers sharing a CUIT share "
+        "one current account).",
     )
     tusfacturas_balance = fields.Monetary(
         string="TusFacturas Balance",
         readonly=True,
-        help="Sum of TusFacturas' balances of the customers checked.",
+        help="Sum of TusFacturas' balances of the customers checked, each CUIT once.",
     )
-    odoo_balance = fields.Monetary(readonly=True, help="Sum of Odoo's balances of the customers checked.")
+    odoo_balance = fields.Monetary(
+        readonly=True, help="Sum of Odoo's balances of the customers checked, each CUIT once."
+    )
     error_count = fields.Integer(string="With Errors", readonly=True)
     new_count = fields.Integer(string="New Discrepancies", readonly=True)
     resolved_count = fields.Integer(string="Resolved Discrepancies", readonly=True)
@@ -46,7 +49,9 @@ class TusFacturasControlSummary(models.Model):
         found new or resolved since ``since`` (default: the run's first attempt)."""
         since = since or min(statuses.mapped("last_attempt"), default=None) or fields.Datetime.now()
         mismatched = statuses.filtered(lambda s: s.state == "mismatch")
-        checked = statuses.filtered(lambda s: s.state in ("ok", "mismatch"))
+        # One status per CUIT for the figures: customers sharing one have the same.
+        checked = {status.partner_id.l10n_ar_vat or status.partner_id.id: status for status in statuses}.values()
+        checked = [status for status in checked if status.state in ("ok", "mismatch")]
         currency = company.currency_id
         Discrepancy = self.env["tusfacturas.discrepancy"].sudo()
         company_domain = [("company_id", "=", company.id)]
@@ -54,7 +59,7 @@ class TusFacturasControlSummary(models.Model):
             "customer_count": len(statuses),
             "ok_count": len(statuses.filtered(lambda s: s.state == "ok")),
             "mismatch_count": len(mismatched),
-            "mismatch_amount": currency.round(sum(abs(d) for d in mismatched.mapped("difference"))),
+            "mismatch_amount": currency.round(sum(abs(s.difference) for s in checked if s.state == "mismatch")),
             "tusfacturas_balance": currency.round(sum(status.tusfacturas_balance for status in checked)),
             "odoo_balance": currency.round(sum(status.odoo_balance for status in checked)),
             "error_count": len(statuses.filtered(lambda s: s.state == "error")),

@@ -326,6 +326,54 @@ class TestExplainingItems(BooksCase):
 
 
 @tagged("post_install", "-at_install")
+class TestCountedOnce(BooksCase):
+    """4. Customers sharing a CUIT share one current account: sums count it once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.branch = cls.make_customer("ADHOC SA (Sucursal Córdoba)", ADHOC_CUIT)
+
+    def setUp(self):
+        super().setUp()
+        self.exempt_invoice(1000.0)
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001 (ADHOC SA)", debe=1100.0, resta=1100.0, saldo=1100.0)
+        ]
+
+    def test_the_customers_list_counts_a_cuit_once(self):
+        self.env["tusfacturas.reconciliation"]._reconcile_batch(self.customer | self.branch, self.company)
+        Status = self.env["tusfacturas.partner.status"].with_user(self.billing_user)
+        statuses = Status.search([("partner_id", "in", (self.customer | self.branch).ids)])
+        self.assertEqual(statuses.mapped("difference"), [100.0, 100.0], "each customer shows its check")
+        arch = Status.get_views([(False, "list")])["views"]["list"]["arch"]
+        for name in ("counted_tusfacturas_balance", "counted_odoo_balance", "counted_difference"):
+            self.assertIn(f'name="{name}" string=', arch)
+        self.assertNotIn('name="difference" sum=', arch)
+        # The footer sums the rows it lists, grouped or not.
+        rows = Status.search_read([("id", "in", statuses.ids)], ["counted_difference", "counted_tusfacturas_balance",
+                                                                  "same_cuit_as_id"])  # fmt: skip
+        self.assertEqual(sum(row["counted_difference"] for row in rows), 100.0)
+        self.assertEqual(sum(row["counted_tusfacturas_balance"] for row in rows), 1100.0)
+        self.assertEqual([row["same_cuit_as_id"] and row["same_cuit_as_id"][0] for row in rows].count(False), 1)
+        [group] = Status.read_group([("id", "in", statuses.ids)], ["counted_difference:sum"], [])
+        self.assertEqual(group["counted_difference"], 100.0)
+
+    def test_the_run_summary_counts_a_cuit_once(self):
+        self.env["tusfacturas.reconciliation"]._reconcile_batch(self.customer | self.branch, self.company)
+        statuses = self.env["tusfacturas.partner.status"].search(
+            [("partner_id", "in", (self.customer | self.branch).ids)]
+        )
+        summary = self.env["tusfacturas.control.summary"]._post_run_summary(self.company, "run-1", statuses=statuses)
+        self.assertRecordValues(summary, [{
+            "customer_count": 2, "mismatch_count": 2, "mismatch_amount": 100.0, "tusfacturas_balance": 1100.0,
+            "odoo_balance": 1000.0,
+        }])  # fmt: skip
+        self.assertIn("TusFacturas balance $\N{NO-BREAK SPACE}1,100.00, Odoo balance $\N{NO-BREAK SPACE}1,000.00",
+                      summary.body)  # fmt: skip
+
+
+@tagged("post_install", "-at_install")
 class TestClosingDate(BooksCase):
     def test_odoo_balance_is_the_receivable_at_the_until_date(self):
         self.company.tusfacturas_compare_mode = "balances"

@@ -50,7 +50,7 @@ class TestControl(TusFacturasCase):
         groups = Status.read_group([], ["difference:sum"], ["user_id"])
         self.assertIn(-121.0, [g["difference"] for g in groups])
         arch = Status.get_views([(False, "list")])["views"]["list"]["arch"]
-        self.assertIn('name="difference" sum=', arch)
+        self.assertIn('name="counted_difference" string="Difference" sum=', arch)
         self.assertIn("billed", arch)
         # The row button: a fresh (billed) fetch of that customer.
         status = Status.search([("partner_id", "=", partners[0].id)])
