@@ -10,6 +10,7 @@ from odoo.tools import SQL, float_compare, float_is_zero, float_round, split_eve
 from ..tusfacturas import TusFacturasError
 from ..tusfacturas.batch import fetching_ledgers
 from ..tusfacturas.matching import (
+    COMPANY_CURRENCY_CODE,
     Comparison,
     OdooDocument,
     Statement,
@@ -404,16 +405,33 @@ class TusFacturasReconciliation(models.AbstractModel):
         return settles, exchanged
 
     @api.model
-    def _compare(self, company, rows, documents, entries, until=None, elsewhere=None):
+    def _known_vouchers(self, company, keys):
+        """``{key: Voucher}`` of the documents ``keys`` name that TusFacturas' list of vouchers
+        knows (currency, rate, total, customer): none yet. The voucher check fills it; the
+        comparison then takes a foreign-currency row's currency from it."""
+        return {}
+
+    @api.model
+    def _compare(self, company, rows, documents, entries, until=None, elsewhere=None, vouchers=None):
         """Compare ``rows`` (TusFacturas) with ``documents`` and ``entries`` (Odoo) in
         ``company``'s scope and mode; round the totals per currency and the statement."""
         currency = company.currency_id
         rounding = currency.rounding
+        currency_ids = None
+        if vouchers:
+            codes = {voucher.currency for voucher in vouchers.values()} | {COMPANY_CURRENCY_CODE}
+            found = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search_fetch([("l10n_ar_afip_code", "in", list(codes))], ["l10n_ar_afip_code"])
+            )
+            currency_ids = {record.l10n_ar_afip_code: record.id for record in found}
+            currency_ids[COMPANY_CURRENCY_CODE] = currency.id
         comparison = match_ledger(
             rows, documents, lambda a, b: a == b or float_compare(a, b, precision_rounding=rounding) == 0,
             company_currency_id=currency.id, mode=company.tusfacturas_compare_mode,
             since=company.tusfacturas_compare_from or None, until=until, entries=entries, elsewhere=elsewhere,
-            tolerance=company.tusfacturas_rounding_tolerance,
+            tolerance=company.tusfacturas_rounding_tolerance, vouchers=vouchers, currency_ids=currency_ids,
         )  # fmt: skip
         currencies = self.env["res.currency"].browse(comparison.totals)
         totals = {}
@@ -445,23 +463,25 @@ class TusFacturasReconciliation(models.AbstractModel):
             partners = self.env["res.partner"].union(*(groups[cuit] for cuit in fetched))
             books = self._odoo_books(partners, company, until=until)
         documents, entries = books
-        grouped = {}  # cuit -> (documents, entries, keys its rows name that its documents lack)
+        grouped = {}  # cuit -> (documents, entries, keys its rows name, those its documents lack)
         for cuit, rows in fetched.items():
             group_documents, group_entries = [], []
             for partner in groups[cuit]:
                 group_documents += documents[partner.id]
                 group_entries += entries[partner.id]
             named = {row.document.key for row in rows if row.document and row.document.afip_code}
-            grouped[cuit] = (group_documents, group_entries, named - {doc.key for doc in group_documents})
-        elsewhere = self._odoo_documents_elsewhere(company, set().union(*(g[2] for g in grouped.values())))
+            grouped[cuit] = (group_documents, group_entries, named, named - {doc.key for doc in group_documents})
+        elsewhere = self._odoo_documents_elsewhere(company, set().union(*(g[3] for g in grouped.values())))
+        vouchers = self._known_vouchers(company, set().union(*(g[2] for g in grouped.values())))
         results = {}
         for cuit, rows in fetched.items():
-            group_documents, group_entries, lacking = grouped[cuit]
+            group_documents, group_entries, named, lacking = grouped[cuit]
             ours = set(groups[cuit].ids)
             others = {key: [doc for doc in elsewhere.get(key, ()) if doc.partner_id not in ours] for key in lacking}
             results[cuit] = self._compare(
                 company, rows, group_documents, group_entries, until=until,
                 elsewhere={key: _elsewhere(docs[0]) for key, docs in others.items() if docs},
+                vouchers={key: vouchers[key] for key in named if key in vouchers},
             )  # fmt: skip
         return results
 

@@ -2,8 +2,11 @@
 anywhere in the concept, concepts not understood, receipts and movements, documents on
 another customer, another VAT period, rounding within the company's tolerance."""
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
+from ..tusfacturas.matching import Voucher
 from .common import ADHOC_CUIT, TusFacturasCase, tf_row
 
 
@@ -113,3 +116,27 @@ class TestRowsReadRight(TusFacturasCase):
         self.company.tusfacturas_compare_mode = "balances"
         ledger.action_refresh()
         self.assertRecordValues(ledger, [{"is_ok": True, "difference": 0.0, "explained_amount": 0.06}])
+
+
+@tagged("post_install", "-at_install")
+class TestKnownVouchers(TusFacturasCase):
+    """The comparison's input for what TusFacturas' list of vouchers knows (issue 19 feeds it)."""
+
+    def test_a_dollar_voucher_odoo_lacks_is_missing_in_dollars(self):
+        usd = self.setup_other_currency("USD", rates=[("2000-01-01", 0.001)])
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA E 0001-00000005 (ADHOC SA)", debe=20000.0, resta=20000.0, saldo=20000.0)
+        ]
+        Engine = type(self.env["tusfacturas.reconciliation"])
+        known = {("19", 1, 5): Voucher("DOL", 1000.0, 20000.0, ADHOC_CUIT)}
+
+        def known_vouchers(engine, company, keys):
+            return {key: voucher for key, voucher in known.items() if key in keys}
+
+        with patch.object(Engine, "_known_vouchers", known_vouchers):
+            ledger = self.open_ledger()
+        self.assertRecordValues(ledger.line_ids, [
+            {"match_state": "missing_in_odoo", "currency_id": usd.id, "debit": 20000.0, "difference": 20000.0},
+        ])  # fmt: skip
+        self.assertRecordValues(ledger.total_ids, [{"currency_id": usd.id, "difference": 20000.0}])
+        self.assertEqual(ledger.difference, 20000000.0, "in pesos, at the voucher's rate")

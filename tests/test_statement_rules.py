@@ -1,5 +1,5 @@
 """The statement of the balances in plain Python (issue 20): Odoo's entries by what they are,
-what explains the difference in each mode."""
+what explains the difference in each mode, currencies, and TusFacturas' vouchers."""
 
 import datetime
 
@@ -9,10 +9,14 @@ from ..tusfacturas import parse_concept
 from ..tusfacturas.ledger import LedgerRow
 from ..tusfacturas.matching import (
     BALANCES,
+    DOCUMENT_CURRENCY,
     DOCUMENTS,
+    FOREIGN_CURRENCY,
     MATCHED,
+    MISSING_IN_ODOO,
     OTHER_JOURNALS,
     OdooDocument,
+    Voucher,
     match_ledger,
 )
 from ..tusfacturas.receivables import (
@@ -31,8 +35,9 @@ from ..tusfacturas.receivables import (
     classify,
 )
 
-ARS = 1
+ARS, USD = 1, 2
 DAY = datetime.date(2026, 3, 1)
+CURRENCY_IDS = {"PES": ARS, "DOL": USD}
 
 
 def rows(*specs):
@@ -133,3 +138,41 @@ class TestStatement(BaseCase):
         self.assertEqual((statement.tusfacturas_opening, statement.odoo_opening), (500.0, 500.0))
         self.assertEqual(statement.items, {OTHER_JOURNALS: -40.0})
         self.assertEqual((statement.tusfacturas, statement.odoo, comparison.difference), (600.0, 640.0, 0.0))
+
+
+@tagged("post_install", "-at_install")
+class TestVouchers(BaseCase):
+    """What TusFacturas' list of vouchers says, when the Odoo layer knows it, over the text."""
+
+    def test_a_dollar_voucher_odoo_lacks_is_missing_in_dollars(self):
+        ledger = rows(("FACTURA E 0001-00000005 (IMPORT CO)", 20000.0))
+        vouchers = {("19", 1, 5): Voucher("DOL", 1000.0, 20000.0, "55000000018")}
+        without = compare(ledger, [])
+        self.assertEqual((without.matches[0].currency_id, without.matches[0].difference), (ARS, 20000.0))
+        comparison = compare(ledger, [], vouchers=vouchers, currency_ids=CURRENCY_IDS)
+        [match] = comparison.matches
+        self.assertEqual((match.state, match.currency_id, match.difference), (MISSING_IN_ODOO, USD, 20000.0))
+        self.assertEqual(comparison.totals[USD].difference, 20000.0)
+        statement = comparison.statement
+        # In pesos: USD 20,000 at 1,000; TusFacturas' balance adds 20,000 as they are.
+        self.assertEqual(statement.items, {FOREIGN_CURRENCY: 20000.0 - 20000000.0})
+        self.assertEqual(comparison.difference, 20000000.0)
+
+    def test_listed_in_pesos_it_stays_in_pesos(self):
+        ledger = rows(("FACTURA E 0001-00000005 (IMPORT CO)", 20000000.0))
+        vouchers = {("19", 1, 5): Voucher("DOL", 1000.0, 20000.0)}
+        [match] = compare(ledger, [], vouchers=vouchers, currency_ids=CURRENCY_IDS).matches
+        self.assertEqual((match.currency_id, match.difference), (ARS, 20000000.0))
+
+    def test_the_voucher_says_which_currency_a_row_is_in(self):
+        # USD 1,000 at 1 peso per dollar (an odd rate): the amounts alone cannot tell.
+        document = OdooDocument(
+            id=1, key=("19", 1, 5), date=DAY, currency_id=USD, sign=1, total=1000.0, residual=1000.0,
+            total_company=1000.0, residual_company=1000.0, foreign_currency=True,
+        )  # fmt: skip
+        ledger = rows(("FACTURA E 0001-00000005", 1000.0, 1000.0))
+        vouchers = {("19", 1, 5): Voucher("DOL", 1.0, 1000.0)}
+        guessed = compare(ledger, [document]).matches[0]
+        told = compare(ledger, [document], vouchers=vouchers, currency_ids=CURRENCY_IDS).matches[0]
+        self.assertEqual(guessed.currency_id, ARS)
+        self.assertEqual((told.state, told.currency, told.currency_id), (MATCHED, DOCUMENT_CURRENCY, USD))

@@ -65,6 +65,7 @@ _NOT_ODOO_DOCUMENTS = frozenset({NOT_A_DOCUMENT, DUPLICATE_IN_TUSFACTURAS, ANNUL
 
 COMPANY_CURRENCY = "company"
 DOCUMENT_CURRENCY = "document"
+COMPANY_CURRENCY_CODE = "PES"  # AFIP's code of the peso (vouchers)
 
 # What explains the difference between the balances (Statement.items), besides the
 # categories of Odoo's entries (receivables.CATEGORIES).
@@ -137,6 +138,18 @@ class OdooDocument:
     @property
     def booked_on(self):
         return self.accounting_date or self.date
+
+
+@dataclass(frozen=True, slots=True)
+class Voucher:
+    """What TusFacturas' list of vouchers says of a document, when the Odoo layer knows it:
+    its currency (AFIP code: ``PES``, ``DOL``, ...), its rate (pesos per unit), its total (in
+    that currency, positive) and the customer's document number."""
+
+    currency: str
+    rate: float
+    total: float
+    customer_document: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,13 +294,15 @@ def _compare(row, document, equal, tolerance, currencies, explained=(0.0, 0.0)):
 class _Matcher:
     """One comparison's state: what is compared, what the rows took, the matches so far."""
 
-    def __init__(self, documents, equal, company_currency_id, tolerance, elsewhere, explained):
+    def __init__(self, documents, equal, company_currency_id, tolerance, vouchers, currency_ids, elsewhere, explained):
         self.equal = equal
         self.explained = explained
         self.elsewhere = elsewhere or {}
         self.all = documents
         self.company_currency_id = company_currency_id
         self.tolerance = tolerance
+        self.vouchers = vouchers or {}
+        self.currency_ids = currency_ids or {}
         self.by_key = defaultdict(list)
         for doc in documents:
             if doc.key:
@@ -316,8 +331,16 @@ class _Matcher:
         return self._by_id
 
     def currencies(self, row, document):
-        """The currencies ``row`` may be in."""
-        return [COMPANY_CURRENCY, DOCUMENT_CURRENCY] if document.foreign_currency else [COMPANY_CURRENCY]
+        """The currencies ``row`` may be in: a voucher of the document says which."""
+        if not document.foreign_currency:
+            return [COMPANY_CURRENCY]
+        voucher = self.vouchers.get(document.key)
+        if voucher and self.currency_ids.get(voucher.currency) == document.currency_id:
+            if self.equal(abs(row.amount), voucher.total):
+                return [DOCUMENT_CURRENCY]
+            if self.equal(abs(row.amount), voucher.total * voucher.rate):
+                return [COMPANY_CURRENCY]
+        return [COMPANY_CURRENCY, DOCUMENT_CURRENCY]
 
     def add(self, row, document, state, currency=None, other_period=False, unrecognized=False):
         self.pairs.append((row, document, state, currency, other_period, unrecognized))
@@ -404,13 +427,15 @@ class _Matcher:
 
 def match_ledger(
     rows, documents, equal, *, company_currency_id, mode=DOCUMENTS, since=None, until=None, entries=(),
-    elsewhere=None, tolerance=0.0,
+    elsewhere=None, tolerance=0.0, vouchers=None, currency_ids=None,
 ):  # fmt: skip
     """Compare ``rows`` (TusFacturas, in API order) with ``documents`` (Odoo).
 
     ``entries``: Odoo's other receivable entries (:class:`~.receivables.OdooEntry`);
     ``elsewhere``: ``{key: OdooDocument}`` of the documents the rows name that Odoo has on
-    other customers; ``tolerance``: the largest difference of totals that is rounding.
+    other customers; ``tolerance``: the largest difference of totals that is rounding;
+    ``vouchers``: ``{key: Voucher}`` TusFacturas' vouchers known, with ``currency_ids``
+    mapping their AFIP currency codes to currency ids.
     Returns a :class:`Comparison` whose matches are in chronological order (rows in
     their order, Odoo-only documents among them by date).
     """
@@ -423,7 +448,7 @@ def match_ledger(
         all_documents = [doc for doc in all_documents if doc.booked_on <= until]
         entries = [entry for entry in entries if entry.date <= until]
     explained = _explained(entries, documents)
-    matcher = _Matcher(documents, equal, company_currency_id, tolerance, elsewhere, explained)
+    matcher = _Matcher(documents, equal, company_currency_id, tolerance, vouchers, currency_ids, elsewhere, explained)
     for row in rows:
         matcher.row(row, since)
     for doc in documents:
@@ -492,6 +517,8 @@ class _Builder:
             currency_id, rate = document.currency_id, document.rate
         else:
             currency_id, rate = self.company_currency_id, 1.0
+        if state == MISSING_IN_ODOO:
+            currency_id, rate, amount = self.voucher_amount(row)
         tusfacturas = odoo = 0.0
         if state != OUT_OF_SCOPE:
             if row and (mode == BALANCES or state not in _NOT_DOCUMENT_ROWS):
@@ -515,6 +542,17 @@ class _Builder:
             statement.rounding += difference * rate
             statement.add(ROUNDING_ITEM, difference * rate)
         return Match(row, document, state, currency, currency_id, difference, rate, other_period, unrecognized)
+
+    def voucher_amount(self, row):
+        """(currency id, rate, amount) of a row naming a document Odoo lacks: in the currency
+        and for the total of TusFacturas' voucher if it is known, else the row's, in pesos."""
+        voucher = self.matcher.vouchers.get(row.document.key)
+        currency_id = voucher and self.matcher.currency_ids.get(voucher.currency)
+        if not currency_id or currency_id == self.company_currency_id:
+            return self.company_currency_id, 1.0, row.amount
+        if self.matcher.equal(abs(row.amount), voucher.total * voucher.rate):  # listed in pesos
+            return self.company_currency_id, 1.0, row.amount
+        return currency_id, voucher.rate, voucher.total if row.amount >= 0 else -voucher.total
 
     def balances(self, rows, documents, entries, since):
         """Both saldos, the opening balances at ``since``, Odoo's entries by what they are and,
