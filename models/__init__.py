@@ -8,6 +8,7 @@ from . import tusfacturas_check_record
 from . import tusfacturas_currency_totals
 from . import tusfacturas_partner_status
 from . import tusfacturas_partner_status_total
+from . import tusfacturas_ledger_item
 from . import tusfacturas_ledger
 from . import tusfacturas_ledger_total
 from . import tusfacturas_ledger_line

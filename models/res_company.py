@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tusfacturas.matching import BALANCES, DOCUMENTS
 from .tusfacturas_account import check_limits
@@ -9,6 +10,8 @@ LIMITS = [
     ("tusfacturas_cron_limit", 1, 100000),
     ("tusfacturas_cron_days", 1, 3660),
 ]
+# A rounding difference is a few cents (or pesos), never an amount worth comparing.
+MAX_ROUNDING_TOLERANCE = 1000
 
 
 class ResCompany(models.Model):
@@ -60,6 +63,14 @@ class ResCompany(models.Model):
         "posted as a message.",
     )
 
+    @api.constrains("tusfacturas_rounding_tolerance")
+    def _check_tusfacturas_rounding_tolerance(self):
+        for company in self:
+            if not 0 <= company.tusfacturas_rounding_tolerance <= MAX_ROUNDING_TOLERANCE:
+                raise ValidationError(
+                    self.env._("The rounding tolerance must be between 0 and %(high)s.", high=MAX_ROUNDING_TOLERANCE)
+                )
+
     @api.constrains("tusfacturas_concurrency", "tusfacturas_cron_limit", "tusfacturas_cron_days")
     def _check_tusfacturas_limits(self):
         check_limits(self, LIMITS)
@@ -89,6 +100,13 @@ class ResCompany(models.Model):
         string="TusFacturas: Compare From",
         help="Documents and movements dated before this day are out of scope: shown apart, never a difference "
         "(for example, the day the company started invoicing with TusFacturas).",
+    )
+    tusfacturas_rounding_tolerance = fields.Monetary(
+        string="TusFacturas: Rounding Tolerance",
+        currency_field="currency_id",
+        default=0.01,
+        help="A document whose totals differ by at most this much (in the currency compared) is a rounding "
+        "difference, not a different total: it explains the difference between the balances.",
     )
     tusfacturas_journal_ids = fields.Many2many(
         "account.journal",

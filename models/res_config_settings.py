@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     tusfacturas_compare_mode = fields.Selection(related="company_id.tusfacturas_compare_mode", readonly=False)
     tusfacturas_compare_from = fields.Date(related="company_id.tusfacturas_compare_from", readonly=False)
     tusfacturas_journal_ids = fields.Many2many(related="company_id.tusfacturas_journal_ids", readonly=False)
+    tusfacturas_rounding_tolerance = fields.Monetary(
+        related="company_id.tusfacturas_rounding_tolerance", readonly=False, currency_field="currency_id"
+    )
     tusfacturas_control_user_id = fields.Many2one(related="company_id.tusfacturas_control_user_id", readonly=False)
     tusfacturas_last_run = fields.Text(
         string="Last automatic check", compute="_compute_tusfacturas_last_run", groups="base.group_system"

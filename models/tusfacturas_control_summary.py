@@ -31,7 +31,18 @@ class TusFacturasControlSummary(models.Model):
     ok_count = fields.Integer(string="In Agreement", readonly=True)
     mismatch_count = fields.Integer(string="With Differences", readonly=True)
     mismatch_amount = fields.Monetary(
-        string="Differences", readonly=True, help="Sum of the customers' differences, in absolute value."
+        string="Differences",
+        readonly=True,
+        help="Sum of the customers' differences, in absolute value, each CUIT once (customers sharing a CUIT share "
+        "one current account).",
+    )
+    tusfacturas_balance = fields.Monetary(
+        string="TusFacturas Balance",
+        readonly=True,
+        help="Sum of TusFacturas' balances of the customers checked, each CUIT once.",
+    )
+    odoo_balance = fields.Monetary(
+        readonly=True, help="Sum of Odoo's balances of the customers checked, each CUIT once."
     )
     error_count = fields.Integer(string="With Errors", readonly=True)
     new_count = fields.Integer(string="New Discrepancies", readonly=True)
@@ -46,13 +57,19 @@ class TusFacturasControlSummary(models.Model):
         found new or resolved since ``since`` (default: the run's first attempt)."""
         since = since or min(statuses.mapped("last_attempt"), default=None) or fields.Datetime.now()
         mismatched = statuses.filtered(lambda s: s.state == "mismatch")
+        # One status per CUIT for the figures: customers sharing one have the same.
+        checked = {status.partner_id.l10n_ar_vat or status.partner_id.id: status for status in statuses}.values()
+        checked = [status for status in checked if status.state in ("ok", "mismatch")]
+        currency = company.currency_id
         Discrepancy = self.env["tusfacturas.discrepancy"].sudo()
         company_domain = [("company_id", "=", company.id), ("source", "=", "ledger")]
         return {
             "customer_count": len(statuses),
             "ok_count": len(statuses.filtered(lambda s: s.state == "ok")),
             "mismatch_count": len(mismatched),
-            "mismatch_amount": company.currency_id.round(sum(abs(d) for d in mismatched.mapped("difference"))),
+            "mismatch_amount": currency.round(sum(abs(s.difference) for s in checked if s.state == "mismatch")),
+            "tusfacturas_balance": currency.round(sum(status.tusfacturas_balance for status in checked)),
+            "odoo_balance": currency.round(sum(status.odoo_balance for status in checked)),
             "error_count": len(statuses.filtered(lambda s: s.state == "error")),
             "new_count": Discrepancy.search_count([*company_domain, ("first_seen", ">=", since)]),
             "resolved_count": Discrepancy.search_count(
@@ -116,6 +133,10 @@ class TusFacturasControlSummary(models.Model):
 
     def _text(self):
         self.ensure_one()
+
+        def money(amount):
+            return formatLang(self.env, amount, currency_obj=self.currency_id)
+
         if self.source == "voucher":
             text = self.env._(
                 "TusFacturas voucher check of %(account)s: %(vouchers)s vouchers read, %(open)s open discrepancies; "
@@ -130,12 +151,15 @@ class TusFacturasControlSummary(models.Model):
             return f"{text} {self.stop_reason}" if self.stop_reason else text
         return self.env._(
             "TusFacturas control: %(customers)s customers, %(ok)s in agreement, %(mismatch)s with differences "
-            "(%(amount)s), %(errors)s with errors; %(new)s new discrepancies, %(resolved)s resolved.",
+            "(%(amount)s), %(errors)s with errors; TusFacturas balance %(tusfacturas)s, Odoo balance %(odoo)s; "
+            "%(new)s new discrepancies, %(resolved)s resolved.",
             customers=self.customer_count,
             ok=self.ok_count,
             mismatch=self.mismatch_count,
-            amount=formatLang(self.env, self.mismatch_amount, currency_obj=self.currency_id),
+            amount=money(self.mismatch_amount),
             errors=self.error_count,
+            tusfacturas=money(self.tusfacturas_balance),
+            odoo=money(self.odoo_balance),
             new=self.new_count,
             resolved=self.resolved_count,
         )

@@ -11,6 +11,7 @@ from ..tusfacturas.matching import (
     DUPLICATE_IN_TUSFACTURAS,
     MISSING_IN_ODOO,
     MISSING_IN_TUSFACTURAS,
+    OTHER_CUSTOMER,
     RESIDUAL_MISMATCH,
     problem_states,
 )
@@ -29,6 +30,7 @@ KINDS = [
     (AMOUNT_MISMATCH, "Different total"),
     (RESIDUAL_MISMATCH, "Different open amount"),
     (MISSING_IN_ODOO, "Missing in Odoo"),
+    (OTHER_CUSTOMER, "In Odoo, on another customer"),
     (MISSING_IN_TUSFACTURAS, "Missing in TusFacturas"),
     (DUPLICATE_IN_TUSFACTURAS, "Duplicated in TusFacturas"),
     (DUPLICATE_IN_ODOO, "Duplicated in Odoo"),

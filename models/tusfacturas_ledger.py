@@ -20,7 +20,7 @@ RECEIVABLE_ORDER_REVERSED = "date desc, id desc"
 # The columns of tusfacturas.ledger.line written in bulk, in _line_text's order.
 LINE_COLUMNS = (
     "ledger_id", "sequence", "row_number", "currency_id", "match_state", "match_currency", "move_id", "date", "concept",
-    "document_type_id", "point_of_sale", "document_number",
+    "document_type_id", "point_of_sale", "document_number", "other_period", "unrecognized_concept",
     "debit", "credit", "residual", "balance", "odoo_amount", "odoo_residual", "difference",
 )  # fmt: skip
 LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
@@ -71,14 +71,46 @@ class TusFacturasLedger(models.TransientModel):
     receivable_line_ids = fields.Many2many(
         "account.move.line", string="Odoo Receivables", compute="_compute_receivable_line_ids"
     )
-    tusfacturas_balance = fields.Monetary(string="TusFacturas Balance", readonly=True)
-    odoo_balance = fields.Monetary(readonly=True)
-    difference = fields.Monetary(readonly=True, help="TusFacturas balance minus Odoo balance.")
+    tusfacturas_balance = fields.Monetary(
+        string="TusFacturas Balance",
+        readonly=True,
+        help='TusFacturas\' own balance of this current account: the balance of its last row (up to the "Until" date).',
+    )
+    odoo_balance = fields.Monetary(
+        readonly=True,
+        help='The receivable balance of these customers in Odoo (up to the "Until" date): the last running '
+        "balance of the Odoo column.",
+    )
+    balance_difference = fields.Monetary(readonly=True, help="TusFacturas balance minus Odoo balance.")
+    tusfacturas_documents_total = fields.Monetary(
+        string="Documents Total in TusFacturas",
+        readonly=True,
+        help="The in-scope invoices, debit notes and credit notes TusFacturas lists (credit notes subtract).",
+    )
+    odoo_documents_total = fields.Monetary(
+        string="Documents Total in Odoo",
+        readonly=True,
+        help="The in-scope invoices, debit notes and credit notes posted in Odoo (credit notes subtract).",
+    )
+    explained_amount = fields.Monetary(
+        string="Explained by the Items",
+        readonly=True,
+        help="The sum of the items that explain the difference between the balances: what TusFacturas' balance "
+        "holds that Odoo's does not (withholdings, cheques, advances, exchange differences, write-offs...).",
+    )
+    unexplained_difference = fields.Monetary(
+        readonly=True, help="TusFacturas balance, less the explaining items, minus Odoo balance."
+    )
+    difference = fields.Monetary(
+        readonly=True,
+        help="What is compared: the documents totals' difference (rounding differences aside) when documents are "
+        "compared, the unexplained difference of the balances when balances are.",
+    )
     odoo_other_balance = fields.Monetary(
         string="Odoo Payments and Other Entries",
         readonly=True,
         help="Odoo receivable items that are not customer invoices or credit notes (payments, withholdings, "
-        "journal entries). Part of Odoo's balance when balances are compared; shown for information otherwise.",
+        "journal entries), in scope.",
     )
     voucher_discrepancy_ids = fields.Many2many(
         "tusfacturas.discrepancy",
@@ -86,7 +118,32 @@ class TusFacturasLedger(models.TransientModel):
         compute="_compute_voucher_discrepancy_ids",
         help="What the voucher check found open about this CUIT's vouchers.",
     )
+    opening_date = fields.Date(
+        string="Opening Balance At", readonly=True, help='The company\'s "Compare from" date, if it has one.'
+    )
+    tusfacturas_opening_balance = fields.Monetary(
+        string="TusFacturas: Opening Balance",
+        readonly=True,
+        help="TusFacturas' balance before the opening date: the balance of its last row dated before it.",
+    )
+    odoo_opening_balance = fields.Monetary(
+        string="Odoo: Opening Balance",
+        readonly=True,
+        help="Odoo's receivable before the opening date, its opening entry included (the company's opening entry, "
+        "or a journal entry dated that day).",
+    )
+    item_ids = fields.One2many("tusfacturas.ledger.item", "ledger_id", string="Explaining Items", readonly=True)
+    # The totals of TusFacturas' rows, all of them (not a page), in the company currency: rows
+    # compared in another currency are left out of them (``has_foreign_rows`` says so).
+    total_debit = fields.Monetary(readonly=True)
+    total_credit = fields.Monetary(readonly=True)
+    total_residual = fields.Monetary(string="Total Open Amount", readonly=True)
+    has_foreign_rows = fields.Boolean(readonly=True)
+    other_period_count = fields.Integer(compute="_compute_state_counts")
     matched_count = fields.Integer(compute="_compute_state_counts")
+    rounding_count = fields.Integer(compute="_compute_state_counts")
+    other_customer_count = fields.Integer(compute="_compute_state_counts")
+    unrecognized_count = fields.Integer(compute="_compute_state_counts")
     amount_mismatch_count = fields.Integer(compute="_compute_state_counts")
     residual_mismatch_count = fields.Integer(compute="_compute_state_counts")
     missing_in_odoo_count = fields.Integer(compute="_compute_state_counts")
@@ -154,12 +211,40 @@ class TusFacturasLedger(models.TransientModel):
     def _compute_state_counts(self):
         """Counted in SQL, whatever the number of rows."""
         groups = self.env["tusfacturas.ledger.line"]._read_group(
-            [("ledger_id", "in", self.ids)], groupby=["ledger_id", "match_state"], aggregates=["__count"]
+            [("ledger_id", "in", self.ids)],
+            groupby=["ledger_id", "match_state", "other_period"],
+            aggregates=["__count"],
         )
-        counts = {(ledger.id, state): count for ledger, state, count in groups}
+        counts, other_period = defaultdict(int), defaultdict(int)
+        for ledger, state, flagged, count in groups:
+            counts[ledger.id, state] += count
+            other_period[ledger.id] += count if flagged else 0
         for ledger in self:
             for state in STATES:
-                ledger[f"{state}_count"] = counts.get((ledger.id, state), 0)
+                ledger[f"{state}_count"] = counts[ledger.id, state]
+            ledger.other_period_count = other_period[ledger.id]
+
+    def _row_totals(self, matches):
+        """``total_debit``, ``total_credit``, ``total_residual`` and ``has_foreign_rows`` of the rows
+        of ``matches``: all of them, in the company currency (rows compared in another aside)."""
+        currency = self.currency_id
+        debit = credit = residual = 0.0
+        foreign = False
+        for match in matches:
+            if not match.row:
+                continue
+            if match.currency_id != currency.id:
+                foreign = True
+                continue
+            debit += match.row.debit
+            credit += match.row.credit
+            residual += match.row.residual
+        return {
+            "total_debit": currency.round(debit),
+            "total_credit": currency.round(credit),
+            "total_residual": currency.round(residual),
+            "has_foreign_rows": foreign,
+        }
 
     # ------------------------------------------------------------------
     # Building
@@ -234,7 +319,7 @@ class TusFacturasLedger(models.TransientModel):
         engine = self.env["tusfacturas.reconciliation"]
         books = None
         if documents is not None:
-            books = (documents, engine._odoo_other_entries(self.partner_ids, self.company_id, until=until))
+            books = (documents, engine._odoo_entries(self.partner_ids, self.company_id, until=until))
         groups = {self.cuit: self.partner_ids}
         return engine._compare_groups(self.company_id, groups, {self.cuit: rows}, until=until, books=books)[self.cuit]
 
@@ -248,15 +333,26 @@ class TusFacturasLedger(models.TransientModel):
         if not kept and (self.date_to or not exact):
             self.sudo().fetched_rows = [_row_to_json(row) for row in rows]
         self.env["tusfacturas.ledger.total"]._replace({self: result.totals})
+        statement = result.statement
+        self.env["tusfacturas.ledger.item"]._replace(self, statement.items)
         self.sudo().write({
             "compare_mode": result.comparison.mode,
             "scope_description": self._scope_description(),
             "is_ok": result.is_ok,
             "has_foreign_totals": any(currency != self.currency_id for currency in result.totals),
-            "tusfacturas_balance": result.tusfacturas_balance,
-            "odoo_balance": result.odoo_balance,
+            "tusfacturas_balance": statement.tusfacturas,
+            "odoo_balance": statement.odoo,
+            "balance_difference": self.currency_id.round(statement.tusfacturas - statement.odoo),
+            "tusfacturas_documents_total": statement.tusfacturas_documents,
+            "odoo_documents_total": statement.odoo_documents,
+            "explained_amount": self.currency_id.round(statement.explained),
+            "unexplained_difference": self.currency_id.round(statement.unexplained),
             "difference": result.difference,
             "odoo_other_balance": result.odoo_other_balance,
+            "opening_date": statement.since or False,
+            "tusfacturas_opening_balance": statement.tusfacturas_opening,
+            "odoo_opening_balance": statement.odoo_opening,
+            **self._row_totals(result.matches),
         })  # fmt: skip
         return result
 
@@ -289,7 +385,7 @@ class TusFacturasLedger(models.TransientModel):
             )
             self._copy_lines(Line._table, (*LINE_COLUMNS, *LOG_COLUMNS), lines)
         Line.invalidate_model()
-        self.invalidate_recordset(["line_ids", *(f"{state}_count" for state in STATES)])
+        self.invalidate_recordset(["line_ids", "other_period_count", *(f"{state}_count" for state in STATES)])
         return not rounded
 
     def _copy_lines(self, table, columns, lines):
@@ -302,6 +398,17 @@ class TusFacturasLedger(models.TransientModel):
             self.env.cr.copy_from(LinesReader(lines), table=table, columns=columns, null=NULL)
         finally:
             psycopg2.extensions.set_wait_callback(callback)
+
+    def _entry_kinds(self, labels):
+        """``{move id: [label, ...]}``: what each of Odoo's other entries of this ledger is, by
+        ``labels`` (``{kind: label}`` of the explaining items, in their order)."""
+        self.ensure_one()
+        entries = self.env["tusfacturas.reconciliation"]._odoo_entries(self.partner_ids, self.company_id, self.date_to)
+        kinds = defaultdict(set)
+        for partner_entries in entries.values():
+            for entry in partner_entries:
+                kinds[entry.move_id].add(entry.category)
+        return {move_id: [label for kind, label in labels.items() if kind in found] for move_id, found in kinds.items()}
 
     def _scope_description(self):
         """What was compared, in words: "Compared from 01/03/2025, points of sale 0002 and 0005."."""
@@ -340,7 +447,7 @@ class TusFacturasLedger(models.TransientModel):
             amounts = tuple(map(round_amount, fetched))
             if amounts != fetched:
                 rounded.append(row)
-            document_type_id = doc_types.get(ref.afip_code) if ref else None
+            document_type_id = (doc_types.get(ref.afip_code) if ref else None) or (move and move.document_type_id)
             point_of_sale, document_number = (ref.point_of_sale, ref.number) if ref else (0, 0)
         else:
             concept, document_type_id = move.name, move.document_type_id
@@ -349,10 +456,11 @@ class TusFacturasLedger(models.TransientModel):
             amounts = tuple(map(round_amount, (max(signed, 0.0), max(-signed, 0.0), odoo_residual, 0.0)))
             point_of_sale, document_number = move.key[1:] if move.key else (0, 0)
         amounts = "\t".join(map(str, (*amounts, *map(round_amount, (odoo_total, odoo_residual, match.difference)))))
+        flags = f"{'t' if match.other_period else 'f'}\t{'t' if match.unrecognized else 'f'}"
         return (
             f"{self.id}\t{sequence}\t{numbers[id(row)] if row else NULL}\t{match.currency_id}\t{match.state}\t"
             f"{match.currency or NULL}\t{move.id if move else NULL}\t{date or NULL}\t{copy_value(concept)}\t"
-            f"{document_type_id or NULL}\t{point_of_sale or 0}\t{document_number or 0}\t{amounts}"
+            f"{document_type_id or NULL}\t{point_of_sale or 0}\t{document_number or 0}\t{flags}\t{amounts}"
         )
 
     def _document_types(self, codes):
@@ -397,7 +505,7 @@ class TusFacturasLedger(models.TransientModel):
         """Header counters: this ledger's rows, filtered on the state clicked."""
         self.ensure_one()
         state = self.env.context.get("tusfacturas_state")
-        context = {f"search_default_{state}": 1} if state in STATES else {}
+        context = {f"search_default_{state}": 1} if state in (*STATES, "other_period") else {}
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("TusFacturas Rows of %(partner)s", partner=self.partner_id.display_name),

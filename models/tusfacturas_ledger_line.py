@@ -1,6 +1,22 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..tusfacturas.matching import COMPANY_CURRENCY, DOCUMENT_CURRENCY
+
+MATCH_STATES = [
+    ("matched", "Matched"),
+    ("rounding", "Rounding difference"),
+    ("amount_mismatch", "Different total"),
+    ("residual_mismatch", "Different open amount"),
+    ("missing_in_odoo", "Missing in Odoo"),
+    ("other_customer", "In Odoo, on another customer"),
+    ("missing_in_tusfacturas", "Missing in TusFacturas"),
+    ("duplicate_in_tusfacturas", "Duplicated in TusFacturas"),
+    ("duplicate_in_odoo", "Duplicated in Odoo"),
+    ("unrecognized", "Concept not recognized"),
+    ("not_a_document", "Not a document"),
+    ("annulled", "Annulled in TusFacturas"),
+    ("out_of_scope", "Out of scope"),
+]
 
 
 class TusFacturasLedgerLine(models.TransientModel):
@@ -32,20 +48,21 @@ class TusFacturasLedgerLine(models.TransientModel):
     point_of_sale = fields.Integer()
     document_number = fields.Integer()
     move_id = fields.Many2one("account.move", string="Odoo Document")
-    match_state = fields.Selection(
-        [
-            ("matched", "Matched"),
-            ("amount_mismatch", "Different total"),
-            ("residual_mismatch", "Different open amount"),
-            ("missing_in_odoo", "Missing in Odoo"),
-            ("missing_in_tusfacturas", "Missing in TusFacturas"),
-            ("duplicate_in_tusfacturas", "Duplicated in TusFacturas"),
-            ("duplicate_in_odoo", "Duplicated in Odoo"),
-            ("not_a_document", "Not a document"),
-            ("annulled", "Annulled in TusFacturas"),
-            ("out_of_scope", "Out of scope"),
-        ],
-        string="Match",
+    match_state = fields.Selection(MATCH_STATES, string="Match")
+    other_partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer in Odoo",
+        compute="_compute_other_partner_id",
+        help="The customer Odoo has the document on, for a row whose document Odoo has on another customer.",
+    )
+    other_period = fields.Boolean(
+        string="Another VAT Period",
+        help="TusFacturas dates the row in another month than the Odoo document's invoice date: the document is "
+        "in another VAT period in each.",
+    )
+    unrecognized_concept = fields.Boolean(
+        string="Concept Not Recognized",
+        help="The concept does not read as a document; the Odoo document was found by the number it names.",
     )
     match_currency = fields.Selection(
         [(COMPANY_CURRENCY, "Company currency"), (DOCUMENT_CURRENCY, "Document currency")],
@@ -59,6 +76,12 @@ class TusFacturasLedgerLine(models.TransientModel):
         "it was compared in: its TusFacturas movement minus the Odoo document's signed total. Zero for a "
         "matched row; rows out of scope, annulled or repeated count nothing.",
     )
+
+    @api.depends("match_state", "move_id")
+    def _compute_other_partner_id(self):
+        for line in self:
+            other = line.match_state == "other_customer"
+            line.other_partner_id = line.move_id.commercial_partner_id if other else False
 
     def action_open_move(self):
         self.ensure_one()

@@ -71,15 +71,56 @@ class TusFacturasPartnerStatus(models.Model):
         ondelete="set null",
         help="The automatic check run that last checked this customer: it is not called again in that run.",
     )
-    tusfacturas_balance = fields.Monetary(string="TusFacturas Balance", help="In the company currency.")
-    odoo_balance = fields.Monetary(help="In the company currency.")
-    difference = fields.Monetary(help="In the company currency: see the balances per currency for the others.")
+    tusfacturas_balance = fields.Monetary(
+        string="TusFacturas Balance",
+        aggregator=False,  # the same on every customer of a CUIT: see counted_tusfacturas_balance
+        help="TusFacturas' own balance of the current account, in the company currency.",
+    )
+    odoo_balance = fields.Monetary(
+        aggregator=False, help="The customers' receivable balance in Odoo, in the company currency."
+    )
+    difference = fields.Monetary(
+        aggregator=False,
+        help="What is compared, in the company currency: the documents totals' difference when documents are "
+        "compared, the unexplained difference of the balances when balances are.",
+    )
+    explained_amount = fields.Monetary(
+        string="Explained by the Items",
+        aggregator=False,
+        help="Withholdings, cheques, advances, exchange differences, write-offs... that explain the difference "
+        "between the balances.",
+    )
+    unexplained_difference = fields.Monetary(
+        aggregator=False, help="TusFacturas balance, less the explaining items, minus Odoo balance."
+    )
+    # Customers sharing a CUIT share one current account: its figures are counted on one of them
+    # (the first), so that sums (the list's footer, the pivot) count each current account once.
+    same_cuit_as_id = fields.Many2one(
+        "res.partner",
+        string="Same CUIT As",
+        help="The customer whose row counts the figures of the current account this customer shares.",
+    )
+    counted_tusfacturas_balance = fields.Monetary(
+        string="TusFacturas Balance (once per CUIT)",
+        help="TusFacturas' balance, on the first customer of a CUIT only: sums count a current account once.",
+    )
+    counted_odoo_balance = fields.Monetary(
+        string="Odoo Balance (once per CUIT)",
+        help="Odoo's balance, on the first customer of a CUIT only: sums count a current account once.",
+    )
+    counted_difference = fields.Monetary(
+        string="Difference (once per CUIT)",
+        help="The difference, on the first customer of a CUIT only: sums count a current account once.",
+    )
     total_ids = fields.One2many("tusfacturas.partner.status.total", "status_id", string="Balances per Currency")
     error_message = fields.Text()
     note_signature = fields.Char(
         help="The differences the last chatter note was about: a note is posted when they change.",
     )
     matched_count = fields.Integer(string="Matched")
+    rounding_count = fields.Integer(string="Rounding Differences")
+    other_customer_count = fields.Integer(string="In Odoo, on Another Customer")
+    unrecognized_count = fields.Integer(string="Concepts Not Recognized")
     amount_mismatch_count = fields.Integer(string="Different Total")
     residual_mismatch_count = fields.Integer(string="Different Open Amount")
     missing_in_odoo_count = fields.Integer(string="Missing in Odoo")
@@ -272,6 +313,11 @@ class TusFacturasPartnerStatus(models.Model):
         now = fields.Datetime.now()
         to_note = self.browse()
         totals = {}  # status -> its totals per currency
+        # The first customer of each result (customers sharing a CUIT share it) counts its figures.
+        first = {}
+        for partner_id, result in sorted(results.items()):
+            if not isinstance(result, str):
+                first.setdefault(id(result), partner_id)
         # Statuses are the system's record of what was checked: users read them, only
         # checks write them.
         statuses = self.sudo()._get_or_create(partners, company)
@@ -284,14 +330,22 @@ class TusFacturasPartnerStatus(models.Model):
             signature = _signature(result) if state == "mismatch" else False
             if signature and signature != status.note_signature:
                 to_note |= status
+            statement = result.statement
+            counted = first[id(result)] == status.partner_id.id
             status.write({
                 "state": state,
                 "error_message": False,
                 "last_check": now,
                 "last_attempt": now,
-                "tusfacturas_balance": result.tusfacturas_balance,
-                "odoo_balance": result.odoo_balance,
+                "tusfacturas_balance": statement.tusfacturas,
+                "odoo_balance": statement.odoo,
                 "difference": result.difference,
+                "explained_amount": result.currency.round(statement.explained),
+                "unexplained_difference": result.currency.round(statement.unexplained),
+                "same_cuit_as_id": False if counted else first[id(result)],
+                "counted_tusfacturas_balance": statement.tusfacturas if counted else 0.0,
+                "counted_odoo_balance": statement.odoo if counted else 0.0,
+                "counted_difference": result.difference if counted else 0.0,
                 "note_signature": signature,
                 **{f"{state}_count": count for state, count in result.counts.items()},
             })  # fmt: skip
@@ -331,4 +385,4 @@ def _signature(result):
     differences = sorted((currency.name, total.difference) for currency, total in result.totals.items())
     problems = problem_states(result.comparison.mode)
     counts = sorted((state, count) for state, count in result.counts.items() if state in problems)
-    return json.dumps([differences, counts])
+    return json.dumps([result.difference, differences, counts])

@@ -1,4 +1,6 @@
+import dataclasses
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -7,18 +9,84 @@ from odoo.tools import SQL, float_compare, float_is_zero, float_round, split_eve
 
 from ..tusfacturas import TusFacturasError
 from ..tusfacturas.batch import fetching_ledgers
-from ..tusfacturas.matching import Comparison, OdooDocument, Totals, match_ledger, problem_states
+from ..tusfacturas.matching import (
+    COMPANY_CURRENCY_CODE,
+    MISSING_IN_ODOO,
+    Comparison,
+    OdooDocument,
+    Statement,
+    Totals,
+    Voucher,
+    match_ledger,
+    problem_states,
+)
+from ..tusfacturas.receivables import (
+    EXCHANGE,
+    LIQUIDITY,
+    OTHER,
+    THIRD_PARTY_CHECK_METHODS,
+    WITHHOLDING_GANANCIAS,
+    WITHHOLDING_IIBB,
+    WITHHOLDING_IVA,
+    WITHHOLDING_OTHER,
+    WITHHOLDING_SUSS,
+    MoveFacts,
+    classify,
+)
 
-# The stored columns of account.move that matching needs, in _odoo_documents' order.
+# The stored columns of account.move that matching needs, in _read_documents' order.
 DOCUMENT_COLUMNS = (
     "id", "commercial_partner_id", "currency_id", "l10n_latam_document_type_id", "name", "journal_id", "move_type",
     "amount_total", "amount_residual", "amount_total_signed", "invoice_currency_rate", "invoice_date", "date",
+)  # fmt: skip
+CUSTOMER_DOCUMENTS = ("out_invoice", "out_refund")
+STATEMENT_AMOUNTS = (
+    "tusfacturas", "odoo", "tusfacturas_opening", "odoo_opening", "tusfacturas_documents", "odoo_documents",
+    "odoo_entries", "rounding",
 )  # fmt: skip
 # A batch's results are compared and stored by groups of whole rounds of calls, at least
 # this many customers each: a group's database work runs while the next calls are in
 # flight, and costs the same few queries whatever the number of customers in it (more
 # customers per group: fewer queries, more work left after the batch's last call).
 MIN_GROUP = 16
+# The accounts of withholdings suffered in l10n_ar's charts ("Retención IIBB ARBA sufrida"...),
+# by the name of their template: ``<company id>_ri_retencion_iva_sufrida``.
+WITHHOLDING_ACCOUNT = re.compile(r"_retencion_(iva|ganancias|iibb|suss)(?:_[a-z]+)?_sufrida$")
+WITHHOLDING_KINDS = {
+    "iva": WITHHOLDING_IVA,
+    "ganancias": WITHHOLDING_GANANCIAS,
+    "iibb": WITHHOLDING_IIBB,
+    "suss": WITHHOLDING_SUSS,
+}
+# The lines of the entries on the customers' receivable, for _odoo_entries, in this order.
+ENTRY_LINES = """
+    SELECT l.move_id, l.id, l.account_id, a.account_type, l.balance, imd.name,
+           m.origin_payment_id IS NOT NULL, m.statement_line_id IS NOT NULL, m.move_type, m.date, m.name,
+           pm.code, pay.outstanding_account_id, j.default_account_id, %(withholding_tax)s
+      FROM account_move_line l
+      JOIN account_move m ON m.id = l.move_id
+      JOIN account_account a ON a.id = l.account_id
+      JOIN account_journal j ON j.id = m.journal_id
+      LEFT JOIN account_payment pay ON pay.id = m.origin_payment_id
+      LEFT JOIN account_payment_method_line pml ON pml.id = pay.payment_method_line_id
+      LEFT JOIN account_payment_method pm ON pm.id = pml.payment_method_id
+      LEFT JOIN LATERAL (
+            SELECT d.name FROM ir_model_data d
+             WHERE d.model = 'account.account' AND d.res_id = l.account_id
+             ORDER BY d.id LIMIT 1) imd ON TRUE
+      %(tax_join)s
+     WHERE l.move_id = ANY(%(moves)s)
+     ORDER BY l.move_id, l.id
+"""
+# What the customers' receivable lines of those entries were reconciled with.
+ENTRY_PARTIALS = """
+    SELECT p.debit_move_id, p.credit_move_id, p.amount, p.debit_amount_currency, p.credit_amount_currency,
+           dl.move_id, cl.move_id
+      FROM account_partial_reconcile p
+      JOIN account_move_line dl ON dl.id = p.debit_move_id
+      JOIN account_move_line cl ON cl.id = p.credit_move_id
+     WHERE p.debit_move_id = ANY(%(lines)s) OR p.credit_move_id = ANY(%(lines)s)
+"""
 
 
 def currency_rounder(rounding):
@@ -48,14 +116,15 @@ def group_size(concurrency):
 
 @dataclass
 class Reconciliation:
-    """One customer's comparison: the matches, and per currency the totals already
-    rounded (``totals``: currency record -> :class:`~..tusfacturas.matching.Totals`).
-    The balance fields are those of the company currency."""
+    """One customer's comparison: the matches, per currency the totals already rounded
+    (``totals``: currency record -> :class:`~..tusfacturas.matching.Totals`), and the
+    statement of the balances in the company currency, rounded (``statement``)."""
 
     comparison: Comparison
     totals: dict
     currency: object  # the company currency record
     is_ok: bool
+    statement: Statement = None
 
     @property
     def matches(self):
@@ -65,24 +134,24 @@ class Reconciliation:
     def counts(self):
         return self.comparison.counts()
 
-    def _company_totals(self):
-        return self.totals.get(self.currency) or Totals(self.currency.id)
-
     @property
     def tusfacturas_balance(self):
-        return self._company_totals().tusfacturas
+        """TusFacturas' saldo."""
+        return self.statement.tusfacturas
 
     @property
     def odoo_balance(self):
-        return self._company_totals().odoo
+        """Odoo's receivable."""
+        return self.statement.odoo
 
     @property
     def odoo_other_balance(self):
-        return self._company_totals().other
+        return self.statement.odoo_entries
 
     @property
     def difference(self):
-        return self.currency.round(self._company_totals().difference)
+        """The difference the company's mode compares (the documents' or the unexplained one)."""
+        return self.currency.round(self.statement.difference)
 
 
 @dataclass
@@ -127,7 +196,6 @@ class TusFacturasReconciliation(models.AbstractModel):
         One SQL read of the stored columns (access rules applied as by ``search``), plus
         the few AFIP document types named: no records built, whatever the number of documents.
         """
-        Move = self.env["account.move"]
         # Through ``partner_id``, which has an index (``commercial_partner_id`` has none): the
         # customers' contacts, archived ones and other companies' included, whose documents
         # count as theirs (the documents' own access rules apply below).
@@ -137,12 +205,23 @@ class TusFacturasReconciliation(models.AbstractModel):
             .with_context(active_test=False)
             ._search([("commercial_partner_id", "in", partners.ids)])
         )
+        documents = {partner.id: [] for partner in partners}
+        for document in self._read_documents(
+            company, [("partner_id", "in", contacts), ("commercial_partner_id", "in", partners.ids)]
+        ):
+            documents[document.partner_id].append(document)
+        return documents
+
+    @api.model
+    def _read_documents(self, company, domain):
+        """The posted customer documents of ``company`` that satisfy ``domain``, as
+        :class:`OdooDocument` values, oldest first, in one query of their stored columns."""
+        Move = self.env["account.move"]
         query = Move._search(
             [
-                ("partner_id", "in", contacts),
-                ("commercial_partner_id", "in", partners.ids),
+                *domain,
                 ("company_id", "=", company.id),
-                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("move_type", "in", CUSTOMER_DOCUMENTS),
                 ("state", "=", "posted"),
             ],
             order="invoice_date, id",
@@ -156,12 +235,12 @@ class TusFacturasReconciliation(models.AbstractModel):
         number_parts = self.env["account.move"]._l10n_ar_get_document_number_parts
         currency = company.currency_id
         round_company = currency_rounder(currency.rounding)
-        documents = {partner.id: [] for partner in partners}
+        documents = []
         for (move_id, partner_id, currency_id, type_id, name, journal_id, move_type, total, residual,
              total_signed, rate, invoice_date, date) in rows:  # fmt: skip
             foreign = currency_id != currency.id
             rate = rate if foreign and rate else 1.0
-            documents[partner_id].append(
+            documents.append(
                 OdooDocument(
                     id=move_id,
                     key=document_key(number_parts, *types.get(type_id, (None, None)), name),
@@ -177,44 +256,208 @@ class TusFacturasReconciliation(models.AbstractModel):
                     name=name,
                     partner_id=partner_id,
                     document_type_id=type_id,
+                    accounting_date=date,
                 )
             )
         return documents
 
     @api.model
-    def _odoo_other_entries(self, partners, company, until=None):
-        """Odoo's receivable items that are not customer documents (payments, withholdings,
-        journal entries) of ``partners``, per currency, in one query:
-        ``{commercial partner id: {currency id: amount in that currency}}``."""
-        domain = [
-            *self._receivable_domain(partners, company),
-            ("move_id.move_type", "not in", ("out_invoice", "out_refund")),
-        ]
-        since = company.tusfacturas_compare_from
-        if since:
-            domain.append(("date", ">=", since))
-        if until:
-            domain.append(("date", "<=", until))
-        groups = self.env["account.move.line"]._read_group(
-            domain, groupby=["partner_id", "currency_id"], aggregates=["balance:sum", "amount_currency:sum"]
+    def _odoo_documents_elsewhere(self, company, keys):
+        """``{key: [OdooDocument, ...]}``: the documents ``keys`` name that ``company`` has
+        posted, whatever their customer, in one query by their names (``FA-A 00002-00000001``,
+        as l10n_ar numbers them)."""
+        if not keys:
+            return {}
+        types = self.env["l10n_latam.document.type"].search_fetch(
+            [("code", "in", list({key[0] for key in keys})), ("country_id.code", "=", "AR")],
+            ["code", "doc_code_prefix"],
         )
-        entries = {partner.id: defaultdict(float) for partner in partners}
-        for partner, currency, balance, amount_currency in groups:
-            in_company = not currency or currency == company.currency_id
-            bucket = company.currency_id if in_company else currency
-            entries[partner.commercial_partner_id.id][bucket.id] += balance if in_company else amount_currency
-        return entries
+        prefixes = defaultdict(list)
+        for doc_type in types:
+            prefixes[doc_type.code].append(doc_type.doc_code_prefix)
+        names = [
+            f"{prefix} {pos:05d}-{number:08d}" for code, pos, number in keys for prefix in prefixes[code] if prefix
+        ]
+        found = defaultdict(list)
+        if not names:
+            return found
+        for doc in self._read_documents(company, [("name", "in", names)]):
+            if doc.key in keys:
+                found[doc.key].append(doc)
+        return found
 
     @api.model
-    def _compare(self, company, rows, documents, other, until=None):
-        """Compare ``rows`` (TusFacturas) with ``documents`` and ``other`` entries (Odoo)
-        in ``company``'s scope and mode; round the totals per currency."""
+    def _odoo_entries(self, partners, company, until=None):
+        """Odoo's receivable items that are not customer documents (payments, withholdings,
+        cheques, exchange differences, journal entries) of ``partners``, each split by what it
+        is (:func:`~..tusfacturas.receivables.classify`): ``{commercial partner id: [OdooEntry]}``.
+
+        Three queries, whatever their number: the customers' receivable lines (access rules
+        applied as by ``search``), the other lines of their entries (by account: withholdings
+        suffered, exchange differences, bank and cash, the payment's method), and what the
+        customers' lines were reconciled with.
+        """
+        Line = self.env["account.move.line"]
+        domain = [
+            *self._receivable_domain(partners, company),
+            ("move_id.move_type", "not in", CUSTOMER_DOCUMENTS),
+        ]
+        if until:
+            domain.append(("date", "<=", until))
+        for model in ("account.move.line", "account.move", "account.payment", "account.partial.reconcile"):
+            self.env[model].flush_model()
+        query = Line._search(domain, order="date, id")
+        self.env.cr.execute(
+            query.select(
+                *(SQL.identifier(Line._table, name) for name in ("id", "move_id", "balance", "amount_residual")),
+                SQL(
+                    "(SELECT commercial_partner_id FROM res_partner WHERE id = %s)",
+                    SQL.identifier(Line._table, "partner_id"),
+                ),
+            )
+        )
+        receivable = self.env.cr.fetchall()
+        entries = {partner.id: [] for partner in partners}
+        if not receivable:
+            return entries
+        ours = {line_id: partner_id for line_id, _move, _balance, _residual, partner_id in receivable}
+        moves = self._entry_moves(company, sorted({move_id for _id, move_id, *_rest in receivable}), ours)
+        settles, exchanged = self._entry_settles(list(ours), moves)
+        facts = defaultdict(lambda: [0.0, 0.0, [], 0.0])  # (move, partner) -> [balance, residual, settles, exchange]
+        for line_id, move_id, balance, residual, partner_id in receivable:
+            values = facts[move_id, partner_id]
+            values[0] += balance
+            values[1] += residual or 0.0
+            values[2] += settles.get(line_id, [])
+            values[3] += exchanged.get(line_id, 0.0)
+        since = company.tusfacturas_compare_from
+        opening_move = company.account_opening_move_id.id
+        for (move_id, partner_id), (balance, residual, move_settles, exchange) in facts.items():
+            move = moves[move_id]
+            opening = move_id == opening_move or (
+                since and move["date"] == since and move["type"] == "entry" and not move["collection"]
+            )
+            entries[partner_id] += classify(
+                MoveFacts(
+                    move_id, move["date"], balance, residual, move["counterparts"], move["collection"],
+                    move["check"], bool(opening), tuple(move_settles), move["name"], exchange,
+                )
+            )  # fmt: skip
+        return entries
+
+    def _entry_moves(self, company, move_ids, ours):
+        """What the entries ``move_ids`` are: ``{move id: {date, name, type, collection, check,
+        counterparts}}``, their lines other than the customers' (``ours``) told by account."""
+        withholding_taxes = "l10n_ar_withholding_payment_type" in self.env["account.tax"]._fields
+        self.env.cr.execute(
+            SQL(
+                ENTRY_LINES,
+                withholding_tax=SQL("t.l10n_ar_withholding_payment_type = 'customer'")
+                if withholding_taxes
+                else SQL("FALSE"),
+                tax_join=SQL("LEFT JOIN account_tax t ON t.id = l.tax_line_id") if withholding_taxes else SQL(),
+                moves=move_ids,
+            )
+        )
+        exchange = {company.income_currency_exchange_account_id.id, company.expense_currency_exchange_account_id.id}
+        moves = {}
+        for (move_id, line_id, account_id, account_type, balance, xmlid, payment, statement, move_type, date, name,
+             method, outstanding, default, withholding_tax) in self.env.cr.fetchall():  # fmt: skip
+            move = moves.setdefault(
+                move_id,
+                {
+                    "date": date, "name": name, "type": move_type, "collection": payment or statement,
+                    "check": method in THIRD_PARTY_CHECK_METHODS, "counterparts": defaultdict(float),
+                },
+            )  # fmt: skip
+            if line_id in ours:
+                continue
+            withholding = WITHHOLDING_ACCOUNT.search(xmlid or "")
+            if account_id in exchange:
+                hint = EXCHANGE
+            elif withholding:
+                hint = WITHHOLDING_KINDS[withholding[1]]
+            elif withholding_tax:
+                hint = WITHHOLDING_OTHER
+            elif account_type == "asset_cash" or ((payment or statement) and account_id in (outstanding, default)):
+                hint = LIQUIDITY
+            else:
+                hint = OTHER
+            move["counterparts"][hint] += balance
+        return moves
+
+    def _entry_settles(self, line_ids, moves):
+        """What the customers' lines ``line_ids`` were reconciled with, signed as those lines:
+        ``({line id: [(document id, company amount, document-currency amount)]}, {line id:
+        amount reconciled with exchange differences})``; ``moves``: the entries (not documents)."""
+        self.env.cr.execute(SQL(ENTRY_PARTIALS, lines=line_ids))
+        ours = set(line_ids)
+        settles, exchanged = defaultdict(list), defaultdict(float)
+        for debit, credit, amount, debit_currency, credit_currency, debit_move, credit_move in self.env.cr.fetchall():
+            # Our debit (a refund paid out...) settles a credit; our credit (a collection) a debit.
+            for line, other_move, signed, currency in (
+                (debit, credit_move, amount, credit_currency),
+                (credit, debit_move, -amount, -debit_currency),
+            ):
+                if line not in ours:
+                    continue
+                if other_move not in moves:
+                    settles[line].append((other_move, signed, currency))
+                elif EXCHANGE in moves[other_move]["counterparts"]:
+                    exchanged[line] += signed
+        return settles, exchanged
+
+    @api.model
+    def _known_vouchers(self, company, keys):
+        """``{key: Voucher}`` of the documents ``keys`` name that the voucher check found missing
+        in Odoo (``tusfacturas.voucher.run``: currency, rate, total and customer as TusFacturas
+        issued them), in one query: a row naming such a document is then missing in its own
+        currency and amount (USD 20.000), not in pesos."""
+        texts = {f"{MISSING_IN_ODOO}/{code}-{pos:05d}-{number:08d}": (code, pos, number) for code, pos, number in keys}
+        if not texts:
+            return {}
+        found = (
+            self.env["tusfacturas.discrepancy"]
+            .sudo()
+            .search_fetch(
+                [("company_id", "=", company.id), ("source", "=", "voucher"), ("key", "in", list(texts))],
+                ["key", "voucher_currency", "voucher_rate", "tusfacturas_amount", "cuit"],
+                order="last_seen desc",
+            )
+        )
+        vouchers = {}
+        for discrepancy in found:
+            key = texts[discrepancy.key]
+            if key not in vouchers and discrepancy.voucher_currency:
+                vouchers[key] = Voucher(
+                    discrepancy.voucher_currency,
+                    discrepancy.voucher_rate or 1.0,
+                    abs(discrepancy.tusfacturas_amount),
+                    discrepancy.cuit,
+                )
+        return vouchers
+
+    @api.model
+    def _compare(self, company, rows, documents, entries, until=None, elsewhere=None, vouchers=None):
+        """Compare ``rows`` (TusFacturas) with ``documents`` and ``entries`` (Odoo) in
+        ``company``'s scope and mode; round the totals per currency and the statement."""
         currency = company.currency_id
         rounding = currency.rounding
+        currency_ids = None
+        if vouchers:
+            codes = {voucher.currency for voucher in vouchers.values()} | {COMPANY_CURRENCY_CODE}
+            found = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search_fetch([("l10n_ar_afip_code", "in", list(codes))], ["l10n_ar_afip_code"])
+            )
+            currency_ids = {record.l10n_ar_afip_code: record.id for record in found}
+            currency_ids[COMPANY_CURRENCY_CODE] = currency.id
         comparison = match_ledger(
             rows, documents, lambda a, b: a == b or float_compare(a, b, precision_rounding=rounding) == 0,
             company_currency_id=currency.id, mode=company.tusfacturas_compare_mode,
-            since=company.tusfacturas_compare_from or None, until=until, other=other,
+            since=company.tusfacturas_compare_from or None, until=until, entries=entries, elsewhere=elsewhere,
+            tolerance=company.tusfacturas_rounding_tolerance, vouchers=vouchers, currency_ids=currency_ids,
         )  # fmt: skip
         currencies = self.env["res.currency"].browse(comparison.totals)
         totals = {}
@@ -223,35 +466,49 @@ class TusFacturasReconciliation(models.AbstractModel):
             totals[record] = Totals(
                 record.id, record.round(raw.tusfacturas), record.round(raw.odoo), record.round(raw.other)
             )
+        statement = _rounded(comparison.statement, currency)
         problems = problem_states(comparison.mode)
-        is_ok = all(cur.is_zero(t.difference) for cur, t in totals.items()) and not any(
+        is_ok = currency.is_zero(statement.difference) and not any(
             match.state in problems for match in comparison.matches
         )
-        return Reconciliation(comparison, totals, currency, is_ok)
+        return Reconciliation(comparison, totals, currency, is_ok, statement)
 
     @api.model
     def _odoo_books(self, partners, company, until=None):
         """Odoo's side of ``partners`` (commercial) in ``company``, as :meth:`_compare_groups`
-        takes it: their documents and their other receivable entries, one query each."""
-        return self._odoo_documents(partners, company), self._odoo_other_entries(partners, company, until=until)
+        takes it: their documents and their other receivable entries."""
+        return self._odoo_documents(partners, company), self._odoo_entries(partners, company, until=until)
 
     @api.model
     def _compare_groups(self, company, groups, fetched, until=None, books=None):
         """``{cuit: commercial partners}`` and ``{cuit: rows}`` -> ``{cuit: Reconciliation}``,
-        each CUIT matched against the union of its partners' documents, in one query per batch
-        (none if ``books``, :meth:`_odoo_books` of these partners or more, is given)."""
+        each CUIT matched against the union of its partners' documents, in a few queries per
+        batch (Odoo's books: none if ``books``, :meth:`_odoo_books` of these partners or more,
+        is given; the documents the rows name that Odoo has on other customers)."""
         if books is None:
             partners = self.env["res.partner"].union(*(groups[cuit] for cuit in fetched))
             books = self._odoo_books(partners, company, until=until)
-        documents, other = books
-        results = {}
+        documents, entries = books
+        grouped = {}  # cuit -> (documents, entries, keys its rows name, those its documents lack)
         for cuit, rows in fetched.items():
-            group_documents, group_other = [], defaultdict(float)
+            group_documents, group_entries = [], []
             for partner in groups[cuit]:
                 group_documents += documents[partner.id]
-                for currency_id, amount in other[partner.id].items():
-                    group_other[currency_id] += amount
-            results[cuit] = self._compare(company, rows, group_documents, group_other, until=until)
+                group_entries += entries[partner.id]
+            named = {row.document.key for row in rows if row.document and row.document.afip_code}
+            grouped[cuit] = (group_documents, group_entries, named, named - {doc.key for doc in group_documents})
+        elsewhere = self._odoo_documents_elsewhere(company, set().union(*(g[3] for g in grouped.values())))
+        vouchers = self._known_vouchers(company, set().union(*(g[2] for g in grouped.values())))
+        results = {}
+        for cuit, rows in fetched.items():
+            group_documents, group_entries, named, lacking = grouped[cuit]
+            ours = set(groups[cuit].ids)
+            others = {key: [doc for doc in elsewhere.get(key, ()) if doc.partner_id not in ours] for key in lacking}
+            results[cuit] = self._compare(
+                company, rows, group_documents, group_entries, until=until,
+                elsewhere={key: _elsewhere(docs[0]) for key, docs in others.items() if docs},
+                vouchers={key: vouchers[key] for key in named if key in vouchers},
+            )  # fmt: skip
         return results
 
     # ------------------------------------------------------------------
@@ -332,3 +589,20 @@ def document_key(number_parts, code, prefix, name):
     if not parts["point_of_sale"] and not parts["invoice_number"]:
         return None
     return (code, parts["point_of_sale"], parts["invoice_number"])
+
+
+def _elsewhere(document):
+    """``document``, found on another customer, as matching takes it: not a document of the
+    customers compared (no ``partner_id``; its lines show whose it is)."""
+    return dataclasses.replace(document, partner_id=None)
+
+
+def _rounded(statement, currency):
+    """``statement`` with its amounts rounded in ``currency`` (the company's)."""
+    return dataclasses.replace(
+        statement,
+        **{name: currency.round(getattr(statement, name)) for name in STATEMENT_AMOUNTS},
+        items={
+            kind: currency.round(amount) for kind, amount in statement.items.items() if not currency.is_zero(amount)
+        },
+    )

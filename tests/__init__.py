@@ -24,3 +24,6 @@ from . import test_migration
 from . import test_vouchers
 from . import test_voucher_check
 from . import test_voucher_run
+from . import test_balances
+from . import test_rows
+from . import test_statement_rules

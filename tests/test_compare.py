@@ -301,18 +301,23 @@ class TestCompare(TusFacturasCase):
 
         ledger = self.open_ledger()  # default: documents
         self.assertEqual(ledger.line_ids.match_state, "residual_mismatch")  # shown, for information
+        # Both balances as they are; the documents are what is compared.
         self.assertRecordValues(ledger, [
-            {"is_ok": True, "tusfacturas_balance": 1210.0, "odoo_balance": 1210.0, "odoo_other_balance": -1000.0,
-             "difference": 0.0, "compare_mode": "documents"},
+            {"is_ok": True, "tusfacturas_balance": 1210.0, "odoo_balance": 210.0, "odoo_other_balance": -1000.0,
+             "tusfacturas_documents_total": 1210.0, "odoo_documents_total": 1210.0, "difference": 0.0,
+             "unexplained_difference": 0.0, "compare_mode": "documents"},
         ])  # fmt: skip
+        self.assertEqual({item.kind: item.amount for item in ledger.item_ids}, {"collection": 1000.0})
         self.assertEqual(self.customer.tusfacturas_state, "ok")
         self.assertFalse(self.env["res.partner"].search([("tusfacturas_state", "=", "mismatch")]))
 
         self.company.tusfacturas_compare_mode = "balances"
         ledger = self.open_ledger()
         self.assertRecordValues(ledger, [
-            {"is_ok": False, "tusfacturas_balance": 1210.0, "odoo_balance": 210.0, "difference": 1000.0},
+            {"is_ok": False, "tusfacturas_balance": 1210.0, "odoo_balance": 210.0, "difference": 1000.0,
+             "unexplained_difference": 1000.0},
         ])  # fmt: skip
+        self.assertFalse(ledger.item_ids, "a collection TusFacturas lacks is not explained")
         self.customer.invalidate_recordset()
         self.assertEqual(self.customer.tusfacturas_state, "mismatch")
         self.assertEqual(self.env["res.partner"].search([("tusfacturas_state", "=", "mismatch")]), self.customer)
@@ -340,10 +345,13 @@ class TestCompare(TusFacturasCase):
         self.assertRecordValues(ledger.line_ids, [
             {"match_state": "matched", "move_id": invoice.id, "difference": 0.0},
             {"match_state": "duplicate_in_tusfacturas", "move_id": invoice.id, "difference": 0.0},
-            {"match_state": "not_a_document", "move_id": False, "difference": 0.0},
+            {"match_state": "not_a_document", "move_id": invoice.id, "difference": 0.0},  # a movement of it
             {"match_state": "annulled", "move_id": False, "difference": 0.0},
         ])  # fmt: skip
-        self.assertRecordValues(ledger, [{"tusfacturas_balance": 121.0, "odoo_balance": 121.0, "is_ok": False}])
+        self.assertRecordValues(ledger, [{
+            "tusfacturas_balance": 221.0, "odoo_balance": 121.0, "tusfacturas_documents_total": 121.0,
+            "odoo_documents_total": 121.0, "is_ok": False,
+        }])  # fmt: skip
         self.assertEqual((ledger.duplicate_in_tusfacturas_count, ledger.annulled_count), (1, 1))
         self.assertEqual(self.status().duplicate_in_tusfacturas_count, 1)
         self.assertEqual(self.customer.tusfacturas_state, "mismatch")

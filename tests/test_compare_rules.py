@@ -6,6 +6,7 @@ import datetime
 from odoo.tests import BaseCase, tagged
 
 from ..tusfacturas import parse_concept
+from ..tusfacturas.concept import DOCUMENT, MOVEMENT
 from ..tusfacturas.ledger import LedgerRow
 from ..tusfacturas.matching import (
     AMOUNT_MISMATCH,
@@ -21,16 +22,18 @@ from ..tusfacturas.matching import (
     NOT_A_DOCUMENT,
     OUT_OF_SCOPE,
     RESIDUAL_MISMATCH,
+    TUSFACTURAS_MOVEMENTS,
     OdooDocument,
     match_ledger,
 )
+from ..tusfacturas.receivables import COLLECTION, OdooEntry
 
 ARS, USD = 1, 2
 DAY = datetime.date(2026, 3, 1)
 
 
-def row(concept, debit=0.0, credit=0.0, residual=0.0, date=DAY):
-    return LedgerRow(date, concept, debit, credit, residual, 0.0, parse_concept(concept))
+def row(concept, debit=0.0, credit=0.0, residual=0.0, date=DAY, balance=0.0):
+    return LedgerRow(date, concept, debit, credit, residual, balance, parse_concept(concept))
 
 
 def doc(id_, number, total, residual=None, sign=1, code="1", date=DAY, currency=ARS, rate=1.0, in_scope=True):
@@ -40,6 +43,21 @@ def doc(id_, number, total, residual=None, sign=1, code="1", date=DAY, currency=
         total_company=round(total / rate, 2), residual_company=round(residual / rate, 2),
         foreign_currency=currency != ARS, in_scope=in_scope,
     )  # fmt: skip
+
+
+def with_balances(rows):
+    """``rows`` with TusFacturas' running balance."""
+    balance, result = 0.0, []
+    for each in rows:
+        balance += each.amount
+        result.append(
+            LedgerRow(each.date, each.concept, each.debit, each.credit, each.residual, balance, each.document)
+        )
+    return result
+
+
+def collection(amount, date=DAY, settles=()):
+    return OdooEntry(90, date, COLLECTION, amount, settles)
 
 
 def equal(a, b):
@@ -56,16 +74,17 @@ def states(comparison):
 
 @tagged("post_install", "-at_install")
 class TestConceptSuffixes(BaseCase):
-    def test_only_the_parenthesised_name_may_follow_the_number(self):
+    def test_after_the_number_only_explicit_words_make_a_movement(self):
         self.assertEqual(parse_concept("FACTURA A 0001-00000001 (ACME (AR) SA)").key, ("1", 1, 1))
-        for concept in (
-            "FACTURA A 0001-00000001 - PAGO",
-            "FACTURA A 0001-00000001 PAGO PARCIAL",
-            "FACTURA A 0001-00000001 (ACME) - (PAGO)",
-            "FACTURA A 0001-00000001 (ACME",
+        for concept, kind in (
+            ("FACTURA A 0001-00000001 - PAGO", MOVEMENT),
+            ("FACTURA A 0001-00000001 PAGO PARCIAL", MOVEMENT),
+            ("FACTURA A 0001-00000001 (ACME) - (PAGO)", MOVEMENT),
+            ("FACTURA A 0001-00000001 (ACME", DOCUMENT),  # a name TusFacturas cut short
+            ("FACTURA A 0001-00000001 - ACME SA", DOCUMENT),
         ):
             with self.subTest(concept=concept):
-                self.assertIsNone(parse_concept(concept))
+                self.assertEqual(parse_concept(concept).kind, kind)
 
     def test_annulled_documents(self):
         for concept in (
@@ -122,16 +141,23 @@ class TestCompareRules(BaseCase):
         self.assertEqual(comparison.totals[ARS].difference, -100.0)
 
     def test_payment_rows_and_open_amounts_per_mode(self):
-        rows = [row("FACTURA A 0001-00000001", debit=100.0, residual=100.0), row("RECIBO X 0001-1", credit=60.0)]
+        rows = [
+            row("FACTURA A 0001-00000001", debit=100.0, residual=100.0, balance=100.0),
+            row("RECIBO X 0001-1", credit=60.0, balance=40.0),
+        ]
         documents = [doc(1, 1, 100.0, residual=40.0)]
-        other = {ARS: -60.0}  # the payment, recorded in Odoo too
-        by_documents = compare(rows, documents, other=other)
+        entries = [collection(-60.0, settles=((1, -60.0, -60.0),))]  # the payment, recorded in Odoo too
+        by_documents = compare(rows, documents, entries=entries)
         self.assertEqual([m.state for m in by_documents.matches], [RESIDUAL_MISMATCH, NOT_A_DOCUMENT])
         self.assertEqual((by_documents.totals[ARS].tusfacturas, by_documents.totals[ARS].odoo), (100.0, 100.0))
         self.assertEqual(by_documents.totals[ARS].other, -60.0)
-        by_balances = compare(rows, documents, other=other, mode=BALANCES)
+        statement = by_documents.statement
+        self.assertEqual((statement.tusfacturas, statement.odoo), (40.0, 40.0), "the balances, in either mode")
+        self.assertEqual(statement.items, {COLLECTION: 60.0, TUSFACTURAS_MOVEMENTS: -60.0})
+        by_balances = compare(rows, documents, entries=entries, mode=BALANCES)
         self.assertEqual((by_balances.totals[ARS].tusfacturas, by_balances.totals[ARS].odoo), (40.0, 40.0))
         self.assertEqual(by_balances.mode, BALANCES)
+        self.assertEqual((by_balances.statement.items, by_balances.difference), ({}, 0.0))
 
     def test_scope_since_journals_and_until(self):
         old, new = datetime.date(2024, 12, 31), datetime.date(2025, 3, 1)
@@ -174,11 +200,19 @@ class TestCompareRules(BaseCase):
             row("PAGO", credit=30.0),
             row("FACTURA A 0001-00000008 ANULADA", debit=8.0),
         ]
+        rows = with_balances(rows)
         documents = [doc(1, 1, 100.0), doc(2, 2, 60.0), doc(3, 3, 12.0), doc(4, 4, 7.0, sign=-1, code="3")]
+        repeated = 70.0  # TusFacturas' balance counts the repeated row; compared by documents, it does not
         for mode in (DOCUMENTS, BALANCES):
             with self.subTest(mode=mode):
-                comparison = compare(rows, documents, mode=mode, other={ARS: -25.0})
-                totals = comparison.totals[ARS]
-                self.assertAlmostEqual(sum(m.difference for m in comparison.matches), totals.tusfacturas - (
-                    totals.odoo - (totals.other if mode == BALANCES else 0.0)))  # fmt: skip
+                comparison = compare(rows, documents, mode=mode, entries=[collection(-25.0)])
+                differences = sum(m.difference for m in comparison.matches)
+                statement = comparison.statement
+                self.assertAlmostEqual(statement.tusfacturas - statement.explained - statement.odoo,
+                                       statement.unexplained)  # fmt: skip
+                if mode == DOCUMENTS:
+                    self.assertAlmostEqual(comparison.difference, differences)
+                    self.assertAlmostEqual(statement.unexplained, differences + repeated)
+                else:  # every row counts, and Odoo's collection TusFacturas lacks
+                    self.assertAlmostEqual(comparison.difference, differences + 25.0)
                 self.assertIn(MISSING_IN_ODOO, [m.state for m in comparison.matches])

@@ -50,7 +50,7 @@ class TestControl(TusFacturasCase):
         groups = Status.read_group([], ["difference:sum"], ["user_id"])
         self.assertIn(-121.0, [g["difference"] for g in groups])
         arch = Status.get_views([(False, "list")])["views"]["list"]["arch"]
-        self.assertIn('name="difference" sum=', arch)
+        self.assertIn('name="counted_difference" string="Difference" sum=', arch)
         self.assertIn("billed", arch)
         # The row button: a fresh (billed) fetch of that customer.
         status = Status.search([("partner_id", "=", partners[0].id)])
@@ -143,7 +143,7 @@ class TestRunSummary(TusFacturasCase):
         self.assertFalse(summary.activity_ids)
         expected = (
             "Control TusFacturas: 4 clientes, 2 coinciden, 1 con diferencias ($ 1.000,00), 1 con error; "
-            "2 discrepancias nuevas, 0 resueltas."
+            "saldo en TusFacturas $ 1.363,00, saldo en Odoo $ 363,00; 2 discrepancias nuevas, 0 resueltas."
         )
         self.assertEqual(summary.body.replace("\N{NO-BREAK SPACE}", " "), expected)
         message = summary.message_ids.filtered(lambda m: m.message_type == "comment")
