@@ -24,3 +24,4 @@ from . import test_migration
 from . import test_vouchers
 from . import test_voucher_check
 from . import test_voucher_run
+from . import test_voucher_pdf
