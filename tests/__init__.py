@@ -25,3 +25,4 @@ from . import test_vouchers
 from . import test_voucher_check
 from . import test_voucher_run
 from . import test_voucher_pdf
+from . import test_voucher_invoice_plan
