@@ -15,3 +15,5 @@ from . import res_partner
 from . import tusfacturas_discrepancy
 from . import tusfacturas_control_summary
 from . import tusfacturas_voucher_run
+from . import account_move
+from . import tusfacturas_voucher_import
