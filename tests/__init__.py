@@ -27,3 +27,4 @@ from . import test_voucher_run
 from . import test_voucher_pdf
 from . import test_voucher_invoice_plan
 from . import test_voucher_invoice
+from . import test_voucher_invoice_concurrency
