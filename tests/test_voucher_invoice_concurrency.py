@@ -1,14 +1,13 @@
 import threading
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..sandbox.cuits import make_cuits
 from ..sandbox.server import DEFAULT_CREDENTIALS
 from ..sandbox.vouchers import make_voucher
-from .common import SandboxCase, thread_env
+from .common import SandboxCase, in_transaction, remove_committed_company
 
 # The company these tests commit, alone with what it needs to invoice: nothing of another company
 # changes, and what an interrupted run left is removed by the next one.
@@ -88,28 +87,24 @@ class TestConcurrentVoucherInvoices(SandboxCase, TransactionCase):
 
     @classmethod
     def clean_up(cls):
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            company = env["res.company"].search([("name", "=", COMPANY_NAME)])
-            if not company:
-                return
-            domain = [("company_id", "in", company.ids)]
-            moves = env["account.move"].search(domain)
-            moves.filtered(lambda move: move.state != "draft").button_draft()
-            moves.unlink()
-            env["tusfacturas.discrepancy"].search(domain).unlink()
-            env["tusfacturas.account"].search(domain).unlink()
-            env["account.journal"].search(domain).unlink()
-            env["account.tax"].search(domain).unlink()
-            # l10n_ar's check before deleting tax groups reads the company's chart template, which a
-            # company configured by hand has not: it is named (never loaded) for that check only.
-            company.chart_template = "ar_ri"
-            env["account.tax.group"].search(domain).unlink()
-            env["res.partner"].search([*domain, ("id", "not in", company.partner_id.ids)]).unlink()
-            env["account.account"].search([("company_ids", "in", company.ids)]).unlink()
-            company_partner = company.partner_id
-            company.unlink()
-            company_partner.unlink()
+        remove_committed_company(cls.registry, COMPANY_NAME, cls.remove_records)
+
+    @staticmethod
+    def remove_records(env, company):
+        domain = [("company_id", "in", company.ids)]
+        moves = env["account.move"].search(domain)
+        moves.filtered(lambda move: move.state != "draft").button_draft()
+        moves.unlink()
+        env["tusfacturas.discrepancy"].search(domain).unlink()
+        env["tusfacturas.account"].search(domain).unlink()
+        env["account.journal"].search(domain).unlink()
+        env["account.tax"].search(domain).unlink()
+        # l10n_ar's check before deleting tax groups reads the company's chart template, which a
+        # company configured by hand has not: it is named (never loaded) for that check only.
+        company.chart_template = "ar_ri"
+        env["account.tax.group"].search(domain).unlink()
+        env["res.partner"].search([*domain, ("id", "not in", company.partner_id.ids)]).unlink()
+        env["account.account"].search([("company_ids", "in", company.ids)]).unlink()
 
     def setUp(self):
         super().setUp()
@@ -126,22 +121,8 @@ class TestConcurrentVoucherInvoices(SandboxCase, TransactionCase):
 
     def as_a_request(self, function):
         """Start ``function(env)`` in a thread, as Odoo runs a user's request: in a transaction of its
-        own, replayed after a concurrency failure, committed when it returns. Returns the thread and
-        a dict that gets its value or error."""
-        outcome = {}
-
-        def target():
-            try:
-                with self.registry.cursor() as cr:
-                    env = thread_env(self.registry, cr)
-                    outcome["value"] = retrying(lambda: function(env), env)
-            except Exception as error:
-                outcome["error"] = error
-
-        thread = threading.Thread(target=target, name="tusfacturas-test-request")
-        thread.start()
-        self.addCleanup(thread.join, 60)
-        return thread, outcome
+        own, replayed after a concurrency failure, committed when it returns."""
+        return in_transaction(self, function, replayed=True, timeout=60)
 
     def committed_documents(self):
         with self.registry.cursor() as cr:

@@ -535,6 +535,17 @@ def _retry_after(value):
     return max(when.timestamp() - time.time(), 0.0)
 
 
+def send(session, request, proxies, attempt):
+    """``request`` sent on ``session`` (see :func:`_session`) within ``attempt``'s deadline: its
+    answer streamed, a redirect never followed, the certificate always verified."""
+    # One number (Odoo's tests compare it with 10): each operation is bounded by the time left
+    # anyway, and the attempt's watchdog ends it at the deadline.
+    return session.send(
+        request, stream=True, allow_redirects=False, timeout=max(attempt.remaining(), 0.001), verify=True,
+        proxies=proxies,
+    )  # fmt: skip
+
+
 def read_body(response, deadline, limit):
     """The body of a ``requests`` response opened with ``stream=True``, read raw and decoded from
     gzip here if so, at most ``limit`` bytes once decoded, before ``deadline``
@@ -756,16 +767,7 @@ class TusFacturasClient:
             response, raw = None, None
             try:
                 try:
-                    # One number (Odoo's tests compare it with 10): each operation is bounded
-                    # by the time left anyway, and the attempt's watchdog ends it at the deadline.
-                    response = session.send(
-                        request,
-                        stream=True,
-                        allow_redirects=False,
-                        timeout=max(attempt.remaining(), 0.001),
-                        verify=True,
-                        proxies=proxies,
-                    )
+                    response = send(session, request, proxies, attempt)
                     trace["status"] = response.status_code
                     self._check_status(response)
                     raw = self._read_body(response, deadline)

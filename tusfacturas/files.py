@@ -37,6 +37,7 @@ from .client import (
     _RetryableError,
     _session,
     read_body,
+    send,
 )
 
 MAX_PDF_BYTES = 20 * 1024 * 1024  # a voucher's PDF is a few hundred KB
@@ -73,14 +74,7 @@ def _get(session, url, deadline, max_bytes):
         response = None
         try:
             try:
-                response = session.send(
-                    request,
-                    stream=True,
-                    allow_redirects=False,
-                    timeout=max(attempt.remaining(), 0.001),
-                    verify=True,
-                    proxies=proxies,
-                )
+                response = send(session, request, proxies, attempt)
                 status = response.status_code
                 if status in _REDIRECTS:
                     return status, response.headers.get("Location"), None
