@@ -930,7 +930,10 @@ class TusFacturasVoucherImport(models.AbstractModel):
                 self.env._("It refers to %(document)s, which Odoo does not have.", document=job.associated_missing)
             )
         parts.append(self.env._("Review the draft and confirm it: the next voucher check will find it in Odoo."))
-        move.message_post(body=Markup("<p>%s</p>") % " ".join(parts), attachment_ids=attachment_ids)
+        # The PDF is TusFacturas', not an e-invoice to read lines from (no_new_invoice).
+        move.with_context(no_new_invoice=True).message_post(
+            body=Markup("<p>%s</p>") % " ".join(parts), attachment_ids=attachment_ids
+        )
         discrepancies.write({"created_move_id": move.id})
         for discrepancy in discrepancies:
             discrepancy.message_post(

@@ -152,6 +152,9 @@ class TestVoucherInvoice(TusFacturasCase):
         self.assertEqual((attachment.name, attachment.mimetype), ("FA-A 00001-00000002.pdf", "application/pdf"))
         self.assertEqual(attachment.raw, minimal_pdf("FACTURA_A-2.pdf"))
         self.assertEqual(move.message_main_attachment_id, attachment)
+        notes = [str(body) for body in move.message_ids.mapped("body") if body]
+        self.assertEqual(len(notes), 1, f"the story only, no attempt to read the PDF as an e-invoice: {notes}")
+        self.assertIn("CAE 70000100000002, due 03/12/2026. Its PDF is attached.", notes[0])
         self.assertEqual(discrepancy.created_move_id, move)
         self.assertEqual(discrepancy.state, "open", "until the document is posted and checked")
         self.assert_posted_and_resolved(move, discrepancy)
