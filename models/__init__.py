@@ -17,3 +17,5 @@ from . import tusfacturas_discrepancy
 from . import tusfacturas_control_summary
 from . import tusfacturas_voucher_customer
 from . import tusfacturas_voucher_run
+from . import account_move
+from . import tusfacturas_voucher_import

@@ -65,6 +65,8 @@ AMOUNT_FIELDS = ("kind", "tusfacturas_amount", "tusfacturas_residual", "odoo_amo
 USER_TRANSITIONS = {"dismissed": ("open",), "open": ("dismissed",)}
 # Open first, then dismissed, then resolved (the list's order).
 STATE_SEQUENCE = {"open": 1, "dismissed": 2, "resolved": 3}
+# Written when a voucher is created in Odoo from a discrepancy (issue 21), by that action only.
+IMPORT_FIELDS = frozenset({"created_move_id"})
 CHECK_FIELDS = frozenset(
     (*FOUND_FIELDS, *VOUCHER_FIELDS, "company_id", "partner_id", "cuit", "key", "source", "first_seen", "last_seen",
      "resolved_date")
@@ -182,7 +184,7 @@ class TusFacturasDiscrepancy(models.Model):
     # ------------------------------------------------------------------
 
     def _user_may_write(self, fnames):
-        return not fnames & CHECK_FIELDS
+        return not fnames & (CHECK_FIELDS | IMPORT_FIELDS)
 
     def _create_denied_message(self):
         return self.env._("Discrepancies are found by the checks with TusFacturas, not created.")
@@ -536,6 +538,25 @@ class TusFacturasDiscrepancy(models.Model):
                 "difference": round_amount(match.difference),
             }
         return found
+
+    # ------------------------------------------------------------------
+    # Issue 21: the voucher in Odoo as a draft (see tusfacturas.voucher.import)
+    # ------------------------------------------------------------------
+
+    created_move_id = fields.Many2one(
+        "account.move", string="Created in Odoo", readonly=True, copy=False, index="btree_not_null",
+        ondelete="set null", help="The Odoo document created from TusFacturas' voucher.",
+    )  # fmt: skip
+
+    def action_create_odoo_document(self):
+        """ "Create Draft in Odoo" (the button of a Missing in Odoo discrepancy, and its list action):
+        TusFacturas' voucher, fetched with its detail, as a draft Odoo document; the one Odoo already
+        has is opened instead."""
+        return self.env["tusfacturas.voucher.import"]._create_documents(self)
+
+    def action_open_created_move(self):
+        self.ensure_one()
+        return self.created_move_id._get_records_action()
 
 
 def _key_of(match):

@@ -2,7 +2,8 @@
 
 It answers ``clientes/cuenta-corriente`` per CUIT from fixtures and
 ``micuenta/consumo`` with a quota (the voucher methods, ``facturacion/*``: see
-``sandbox/vouchers.py``), checks the three credentials, and can be
+``sandbox/vouchers.py``; the vouchers' PDFs, by ``GET``: ``sandbox/files.py``), checks the
+three credentials, and can be
 switched into every failure the addon must survive: ``error: "S"``, each HTTP
 error class, slow answers, dropped connections, bodies that are not JSON or lack
 fields, and answers that try to hurt the client: redirects to another origin,
@@ -45,8 +46,9 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 try:
-    from . import vouchers
+    from . import files, vouchers
 except ImportError:  # run as a script: python sandbox/server.py
+    import files
     import vouchers
 
 _logger = logging.getLogger(__name__)
@@ -155,6 +157,7 @@ class SandboxServer:
         self.raw = (200, {"Content-Type": "application/json"}, b"{}")  # the raw mode's answer
         self.in_flight = self.max_in_flight = 0
         vouchers.install(self)  # facturacion/*: vouchers, points of sale, page modes (sandbox/vouchers.py)
+        files.install(self)  # GET /files/...: the vouchers' PDFs (sandbox/files.py)
         self.connections = 0  # connections accepted
         self.tunnel = False  # as a proxy: open CONNECT tunnels (to loopback only)
         self.tunneled = b""  # what clients sent through the tunnels
@@ -169,9 +172,17 @@ class SandboxServer:
         self._thread = None
 
     @property
-    def url(self):
+    def origin(self):
         host, port = self._httpd.server_address[:2]
-        return f"{'https' if self.tls else 'http'}://{host}:{port}{API_PREFIX}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
+
+    @property
+    def url(self):
+        return self.origin + API_PREFIX
+
+    def file_url(self, name):
+        """Where the sandbox serves the file ``name`` (see sandbox/files.py)."""
+        return f"{self.origin}{files.FILES_PREFIX}{name}"
 
     def start(self):
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="tusfacturas-sandbox", daemon=True)
@@ -204,6 +215,7 @@ class SandboxServer:
             self.connections, self.tunnel, self.tunneled = 0, False, b""
             del self.accounts[1:]
             vouchers.reset(self)
+            files.reset(self)
 
     def record(self, method, cuit, apikey, raw):
         with self._lock:
@@ -254,7 +266,21 @@ def _handler_for(sandbox):
                 _logger.debug("sandbox: the client left before its answer")
 
         def do_GET(self):
-            self._send(405, {"error": "S", "errores": ["Método no permitido"]})
+            path = urllib.parse.urlsplit(self.path).path
+            if not path.startswith(files.FILES_PREFIX):
+                return self._send(405, {"error": "S", "errores": ["Método no permitido"]})
+            with sandbox._lock:
+                sandbox.file_requests.append(self.requestline.encode() + b"\r\n" + bytes(self.headers))
+            if sandbox.delay:
+                time.sleep(sandbox.delay)
+            status, headers, data = files.answer(sandbox, path)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            with contextlib.suppress(OSError):  # a client that gave up (a size cap, a timeout)
+                self.wfile.write(data)
 
         def do_CONNECT(self):
             # As a proxy: what it was asked is kept in ``received``; a tunnel is opened to

@@ -27,3 +27,7 @@ from . import test_voucher_run
 from . import test_balances
 from . import test_rows
 from . import test_statement_rules
+from . import test_voucher_pdf
+from . import test_voucher_invoice_plan
+from . import test_voucher_invoice
+from . import test_voucher_invoice_concurrency

@@ -1,5 +1,10 @@
+import random
+import threading
+import time
+
 from odoo import SUPERUSER_ID, Command, api, http
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tests import BaseCase, new_test_user
 
 from ..sandbox import SandboxServer
@@ -16,6 +21,63 @@ def thread_env(registry, cr, uid=SUPERUSER_ID):
     creating the environment needs not look the registry up (and wait for that lock)."""
     cr.transaction = api.Transaction(registry)
     return api.Environment(cr, uid, {})
+
+
+def replaying(function, env):
+    """``function()`` as ``odoo.service.model.retrying`` runs a user's request: replayed from the
+    start, in a new transaction, after a concurrency failure (a lock not available, a serialization
+    failure, a deadlock), up to as many times; committed when it returns. ``retrying`` itself
+    reloads the registry between attempts, which waits for the lock Odoo's test runner holds
+    while it runs the tests: a test's thread cannot call it."""
+    for tries_left in reversed(range(MAX_TRIES_ON_CONCURRENCY_FAILURE)):
+        try:
+            result = function()
+            env.cr.flush()
+            break
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            env.cr.rollback()
+            env.invalidate_all(flush=False)
+            if not tries_left:
+                raise
+            time.sleep(random.uniform(0.0, 0.5))
+    env.cr.commit()
+    return result
+
+
+def in_transaction(test, function, uid=SUPERUSER_ID, replayed=False, timeout=30):
+    """Start ``function(env)`` in a thread, in a transaction of its own that commits if it returns;
+    ``replayed``: as Odoo runs a user's request, replayed after a concurrency failure
+    (:func:`replaying`). Returns the thread and a dict that gets its value or error; ``test``
+    joins the thread at its cleanup (at most ``timeout`` seconds)."""
+    outcome = {}
+
+    def target():
+        try:
+            with test.registry.cursor() as cr:
+                env = thread_env(test.registry, cr, uid)  # referenced until the commit flushes it
+                outcome["value"] = replaying(lambda: function(env), env) if replayed else function(env)
+        except Exception as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="tusfacturas-test-transaction")
+    thread.start()
+    test.addCleanup(thread.join, timeout)
+    return thread, outcome
+
+
+def remove_committed_company(registry, name, remove_records):
+    """Remove the company ``name`` a test committed, if there is one (also what an interrupted run
+    left), in a transaction of its own: ``remove_records(env, company)`` removes what the test made
+    in it, then the company and its partner go."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+        company = env["res.company"].search([("name", "=", name)])
+        if not company:
+            return
+        remove_records(env, company)
+        company_partner = company.partner_id
+        company.unlink()
+        company_partner.unlink()
 
 
 def tf_row(concept, debe=0.0, haber=0.0, resta=0.0, saldo=0.0, fecha="01/03/2026"):

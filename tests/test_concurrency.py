@@ -12,7 +12,7 @@ from odoo.tools import mute_logger
 
 from ..sandbox.cuits import make_cuits
 from ..sandbox.server import DEFAULT_CREDENTIALS
-from .common import SandboxCase, thread_env
+from .common import SandboxCase, in_transaction, remove_committed_company
 
 # The company these tests commit, alone with its TusFacturas account: nothing of another
 # company changes, and what an interrupted run left is removed by the next one.
@@ -76,28 +76,24 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
 
     @classmethod
     def clean_up(cls):
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            company = env["res.company"].search([("name", "=", COMPANY_NAME)])
-            if not company:
-                return
-            partners = env["res.partner"].search(
-                [("company_id", "in", company.ids), ("id", "not in", company.partner_id.ids)]
-            )
-            env["tusfacturas.ledger"].search([("company_id", "in", company.ids)]).unlink()
-            env["tusfacturas.partner.status"].search([("company_id", "in", company.ids)]).unlink()
-            env["tusfacturas.check.run"].search([("company_id", "in", company.ids)]).unlink()
-            env["tusfacturas.discrepancy"].search([("company_id", "in", company.ids)]).unlink()
-            env["tusfacturas.voucher.run"].search([("company_id", "in", company.ids)]).unlink()
-            env["tusfacturas.voucher.customer"].search([("company_id", "in", company.ids)]).unlink()
-            env["tusfacturas.account"].search([("company_id", "in", company.ids)]).unlink()
-            cron = env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile")
-            env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
-            partners.unlink()
-            env.ref("base.user_admin").company_ids -= company
-            company_partner = company.partner_id
-            company.unlink()
-            company_partner.unlink()
+        remove_committed_company(cls.registry, COMPANY_NAME, cls.remove_records)
+
+    @staticmethod
+    def remove_records(env, company):
+        partners = env["res.partner"].search(
+            [("company_id", "in", company.ids), ("id", "not in", company.partner_id.ids)]
+        )
+        env["tusfacturas.ledger"].search([("company_id", "in", company.ids)]).unlink()
+        env["tusfacturas.partner.status"].search([("company_id", "in", company.ids)]).unlink()
+        env["tusfacturas.check.run"].search([("company_id", "in", company.ids)]).unlink()
+        env["tusfacturas.discrepancy"].search([("company_id", "in", company.ids)]).unlink()
+        env["tusfacturas.voucher.run"].search([("company_id", "in", company.ids)]).unlink()
+        env["tusfacturas.voucher.customer"].search([("company_id", "in", company.ids)]).unlink()
+        env["tusfacturas.account"].search([("company_id", "in", company.ids)]).unlink()
+        cron = env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile")
+        env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        partners.unlink()
+        env.ref("base.user_admin").company_ids -= company
 
     def setUp(self):
         super().setUp()
@@ -116,20 +112,7 @@ class TestConcurrentChecks(SandboxCase, TransactionCase):
     def in_transaction(self, function, uid=SUPERUSER_ID):
         """Start ``function(env)`` in a thread, in a transaction of its own that commits
         if it returns. Returns the thread and a dict that gets its value or error."""
-        outcome = {}
-
-        def target():
-            try:
-                with self.registry.cursor() as cr:
-                    env = thread_env(self.registry, cr, uid)  # referenced until the commit flushes it
-                    outcome["value"] = function(env)
-            except Exception as error:
-                outcome["error"] = error
-
-        thread = threading.Thread(target=target, name="tusfacturas-test-transaction")
-        thread.start()
-        self.addCleanup(thread.join, 30)
-        return thread, outcome
+        return in_transaction(self, function, uid)
 
     def wait_for_calls(self, count, timeout=10, outcome=None):
         deadline = time.monotonic() + timeout

@@ -536,6 +536,65 @@ def _retry_after(value):
     return max(when.timestamp() - time.time(), 0.0)
 
 
+def send(session, request, proxies, attempt):
+    """``request`` sent on ``session`` (see :func:`_session`) within ``attempt``'s deadline: its
+    answer streamed, a redirect never followed, the certificate always verified."""
+    # One number (Odoo's tests compare it with 10): each operation is bounded by the time left
+    # anyway, and the attempt's watchdog ends it at the deadline.
+    return session.send(
+        request, stream=True, allow_redirects=False, timeout=max(attempt.remaining(), 0.001), verify=True,
+        proxies=proxies,
+    )  # fmt: skip
+
+
+def read_body(response, deadline, limit):
+    """The body of a ``requests`` response opened with ``stream=True``, read raw and decoded from
+    gzip here if so, at most ``limit`` bytes once decoded, before ``deadline``
+    (``time.monotonic()``); raise :class:`TusFacturasError` (``too_large``, ``invalid_encoding``,
+    ``timeout``, ``connection``)."""
+    headers = response.headers
+    length = (headers.get("Content-Length") or "").strip()
+    length = int(length) if length.isdigit() and "chunked" not in headers.get("Transfer-Encoding", "") else None
+    if length is not None and length > limit:
+        raise TusFacturasError("too_large", detail=f"Content-Length {length}")
+    encoding = (headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "identity":
+        decoder = None
+    else:  # never asked for; stacked encodings ("gzip, gzip") decode without end
+        raise TusFacturasError("invalid_encoding", detail=encoding[:40])
+    body, received = bytearray(), 0
+    while True:
+        if time.monotonic() >= deadline:
+            raise TusFacturasError("timeout")
+        # Raw bytes, never decoded by urllib3 (unbounded on the versions Odoo 18 pins).
+        chunk = response.raw.read(_CHUNK, decode_content=False)
+        if not chunk:
+            break
+        received += len(chunk)
+        if decoder is None:
+            body += chunk
+            if len(body) > limit:
+                raise TusFacturasError("too_large")
+            continue
+        while chunk:
+            try:
+                body += decoder.decompress(chunk, limit - len(body) + 1)
+            except zlib.error as exc:
+                raise TusFacturasError("invalid_encoding", detail="gzip") from exc
+            if len(body) > limit:
+                raise TusFacturasError("too_large")
+            if time.monotonic() >= deadline:
+                raise TusFacturasError("timeout")
+            chunk = decoder.unconsumed_tail
+    if length is not None and received < length:  # urllib3 1.26 does not check it
+        raise TusFacturasError("connection", detail="IncompleteRead")
+    if decoder is not None and (not decoder.eof or decoder.unused_data):
+        raise TusFacturasError("invalid_encoding", detail="gzip")
+    return bytes(body)
+
+
 class TusFacturasClient:
     """Calls the API of one TusFacturas CUIT + point of sale."""
 
@@ -710,16 +769,7 @@ class TusFacturasClient:
             response, raw = None, None
             try:
                 try:
-                    # One number (Odoo's tests compare it with 10): each operation is bounded
-                    # by the time left anyway, and the attempt's watchdog ends it at the deadline.
-                    response = session.send(
-                        request,
-                        stream=True,
-                        allow_redirects=False,
-                        timeout=max(attempt.remaining(), 0.001),
-                        verify=True,
-                        proxies=proxies,
-                    )
+                    response = send(session, request, proxies, attempt)
                     trace["status"] = response.status_code
                     self._check_status(response)
                     raw = self._read_body(response, deadline)
@@ -781,49 +831,8 @@ class TusFacturasClient:
         raise error
 
     def _read_body(self, response, deadline):
-        """The body, read raw and decoded from gzip here if so, at most ``max_bytes``, before the deadline."""
-        limit = self.max_bytes
-        headers = response.headers
-        length = (headers.get("Content-Length") or "").strip()
-        length = int(length) if length.isdigit() and "chunked" not in headers.get("Transfer-Encoding", "") else None
-        if length is not None and length > limit:
-            raise TusFacturasError("too_large", detail=f"Content-Length {length}")
-        encoding = (headers.get("Content-Encoding") or "identity").strip().lower()
-        if encoding in ("gzip", "x-gzip"):
-            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "identity":
-            decoder = None
-        else:  # never asked for; stacked encodings ("gzip, gzip") decode without end
-            raise TusFacturasError("invalid_encoding", detail=encoding[:40])
-        body, received = bytearray(), 0
-        while True:
-            if time.monotonic() >= deadline:
-                raise TusFacturasError("timeout")
-            # Raw bytes, never decoded by urllib3 (unbounded on the versions Odoo 18 pins).
-            chunk = response.raw.read(_CHUNK, decode_content=False)
-            if not chunk:
-                break
-            received += len(chunk)
-            if decoder is None:
-                body += chunk
-                if len(body) > limit:
-                    raise TusFacturasError("too_large")
-                continue
-            while chunk:
-                try:
-                    body += decoder.decompress(chunk, limit - len(body) + 1)
-                except zlib.error as exc:
-                    raise TusFacturasError("invalid_encoding", detail="gzip") from exc
-                if len(body) > limit:
-                    raise TusFacturasError("too_large")
-                if time.monotonic() >= deadline:
-                    raise TusFacturasError("timeout")
-                chunk = decoder.unconsumed_tail
-        if length is not None and received < length:  # urllib3 1.26 does not check it
-            raise TusFacturasError("connection", detail="IncompleteRead")
-        if decoder is not None and (not decoder.eof or decoder.unused_data):
-            raise TusFacturasError("invalid_encoding", detail="gzip")
-        return bytes(body)
+        """The body, at most ``max_bytes`` once decoded, before the deadline (:func:`read_body`)."""
+        return read_body(response, deadline, self.max_bytes)
 
     def _interpret(self, data):
         """Check the API's own ``error`` flag: ``"N"`` is success, ``"S"`` a failure."""

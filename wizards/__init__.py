@@ -2,3 +2,4 @@ from . import tusfacturas_discrepancy_wizard
 from . import tusfacturas_discrepancy_dismiss
 from . import tusfacturas_discrepancy_assign
 from . import tusfacturas_voucher_check
+from . import tusfacturas_discrepancy_invoice
