@@ -5,9 +5,9 @@ import weakref
 from datetime import timedelta
 
 import psycopg2.errors
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.addons.base.models.ir_cron import _intervalTypes
 from odoo.http import request
 from odoo.tools import config
 
@@ -211,7 +211,9 @@ class TusFacturasCheckRun(models.Model):
         cron = self.env.ref("tusfacturas_cuenta_corriente.ir_cron_tusfacturas_reconcile", raise_if_not_found=False)
         if not cron:
             return timedelta(days=1)
-        return _intervalTypes[cron.sudo().interval_type](cron.sudo().interval_number)
+        cron = cron.sudo()
+        # ir.cron's interval types (minutes, hours, days, weeks, months) are relativedelta's words.
+        return relativedelta(**{cron.interval_type: cron.interval_number})
 
     # ------------------------------------------------------------------
     # Customers of a run

@@ -145,6 +145,19 @@ class TestScheduledCheck(CronCase):
         self.assertLessEqual(set(order[2]) - never, set(order[0]), "then the ones checked longest ago")
         self.assertEqual(self.runs().mapped("checked_count"), [5, 5, 5])
 
+    def test_a_run_per_occurrence_of_the_scheduled_action(self):
+        """Scheduled every 6 hours: a run of an hour ago is this occurrence's, one of 7 hours ago is
+        the previous one's, and the next pass starts a new run."""
+        self.cron.write({"interval_number": 6, "interval_type": "hours"})
+        self.run_to_the_end()
+        [run] = self.runs()
+        run.write({"started": run.started - timedelta(hours=1)})
+        self.run_pass()
+        self.assertEqual(len(self.runs()), 1, "the same occurrence: no second run")
+        run.write({"started": run.started - timedelta(hours=6)})
+        self.run_pass()
+        self.assertEqual(len(self.runs()), 2, "the next occurrence starts a run")
+
     def test_scope_every_commercial_partner_with_a_cuit(self):
         self.company.tusfacturas_cron_scope = "all"
         individual_cuit, contact_cuit = make_cuits(2, prefix="20")
