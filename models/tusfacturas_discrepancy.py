@@ -353,6 +353,17 @@ class TusFacturasDiscrepancy(models.Model):
             ]
         )
         by_key = {discrepancy.key: discrepancy for discrepancy in before}
+        # What the current accounts' check reported first the same way about the same document is
+        # the voucher check's from now on (that check leaves it to this one): one work item.
+        twins = Discrepancy.search(
+            [
+                ("company_id", "=", account.company_id.id),
+                ("source", "=", "ledger"),
+                ("state", "=", "open"),
+                ("key", "in", [key.split("/", 1)[1] for key in found]),
+            ]
+        ).filtered(lambda twin: f"{twin.kind}/{twin.key}" in found)
+        twins.write({"state": "resolved", "resolved_date": now})
         new = []
         for key, values in found.items():
             discrepancy = by_key.pop(key, None)

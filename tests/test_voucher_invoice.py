@@ -220,9 +220,10 @@ class TestVoucherInvoice(TusFacturasCase):
         }])  # fmt: skip
 
     def test_from_a_current_account_discrepancy(self):
-        """The current account's check finds the voucher missing too (no TusFacturas account on its
-        discrepancy): the company's account of its point of sale fetches it; both discrepancies about
-        the voucher then point to the one draft."""
+        """The current account's check finds the voucher missing first (no TusFacturas account on its
+        discrepancy): the company's account of its point of sale fetches it. The voucher check then
+        finds it too and takes it over: one work item, whichever check comes next, and it opens the
+        same draft."""
         self.sandbox.ledgers[ADHOC_CUIT] = [
             tf_row("FACTURA A 0001-00000001 (ADHOC SA)", debe=121.0, resta=121.0, saldo=121.0, fecha="02/03/2026"),
             tf_row("FACTURA A 0001-00000002 (ADHOC SA)", debe=1467.0, resta=1467.0, saldo=1588.0, fecha="02/03/2026"),
@@ -230,10 +231,15 @@ class TestVoucherInvoice(TusFacturasCase):
         self.open_ledger()
         from_ledger = self.missing("FACTURA A 0001-00000002 (ADHOC SA)")
         self.assertRecordValues(from_ledger, [{"source": "ledger", "account_id": False, "point_of_sale": 1}])
-        from_vouchers = self.discrepancy("FACTURA A 00001-00000002")
         move = self.create_draft(from_ledger)
         self.assertRecordValues(move, [{"name": "FA-A 00001-00000002", "amount_total": 1467.0}])
-        self.assertEqual((from_ledger | from_vouchers).created_move_id, move)
+        self.assertEqual(from_ledger.created_move_id, move)
+        from_vouchers = self.discrepancy("FACTURA A 00001-00000002")
+        work_items = [("kind", "=", "missing_in_odoo"), ("state", "=", "open"), ("document_number", "=", 2)]
+        self.assertEqual(self.env["tusfacturas.discrepancy"].search(work_items), from_vouchers, "one work item")
+        self.assertEqual(from_ledger.state, "resolved")
+        self.open_ledger()
+        self.assertEqual(self.env["tusfacturas.discrepancy"].search(work_items), from_vouchers, "still one")
         self.assertEqual(self.create_draft(from_vouchers), move)
 
     # ------------------------------------------------------------------
