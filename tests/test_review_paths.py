@@ -200,6 +200,25 @@ class TestVoucherCheckFailures(ScheduledVoucherCase):
         self.sandbox.raw = (200, {"Content-Type": "application/json"}, body)
         self.sandbox.mode = "raw"
 
+    def test_review_an_in_band_refusal_of_the_token_refuses_the_account(self):
+        self.answer_in_band("El apitoken ingresado no es válido")
+        self.run_pass()
+        self.assertEqual(self.runs().state, "stopped")
+        self.assertIn("El apitoken ingresado no es válido", self.runs().stop_reason)
+        self.assertTrue(self.account.credentials_refused)
+        self.assertIn("El apitoken ingresado no es válido", self.account.refusal_message)
+        calls = len(self.sandbox.calls)
+        # Answering again, TusFacturas is not asked until an administrator changes the credentials.
+        self.sandbox.mode = "ok"
+        self.next_day()
+        self.run_pass()
+        self.assertEqual(len(self.runs()), 1, "no run with refused credentials")
+        self.assertEqual(len(self.sandbox.calls), calls)
+        self.account.apitoken = self.sandbox.accounts[0]["apitoken"]
+        self.assertFalse(self.account.credentials_refused)
+        self.run_pass()
+        self.assertEqual(self.runs()[0].state, "done")
+
     def test_review_an_in_band_error_about_afip_refuses_nothing(self):
         self.answer_in_band("Acceso denegado al WSFE de AFIP: el certificado está vencido")
         self.run_pass()
