@@ -140,6 +140,15 @@ class TestBothChecks(TusFacturasCase):
             "source": "voucher", "account_id": self.account.id, "voucher_count": 2, "mismatch_count": 1,
             "new_count": 0, "resolved_count": 0,
         }])  # fmt: skip
+        # Nor is another account's: the company's point of sale 2 issued a voucher Odoo lacks too.
+        other = self.configure_company(self.company, apikey="5678", point_of_sale=2)
+        self.sandbox.points_of_sale["5678"] = 2
+        self.sandbox.vouchers.add(make_voucher("FACTURA A", 2, 1, DAY, 121.0, customer=ADHOC))
+        self.env["tusfacturas.voucher.run"]._check_by_hand(other, DAY, DAY)
+        self.assertEqual(self.Discrepancy.search_count([("account_id", "=", other.id), ("state", "=", "open")]), 1)
+        voucher_run = self.check_vouchers()
+        [voucher_summary] = Summary.search([("run_key", "=", f"voucher-run-{voucher_run.id}")])
+        self.assertEqual((voucher_summary.mismatch_count, voucher_summary.new_count), (1, 0))
 
 
 @tagged("post_install", "-at_install")
