@@ -263,7 +263,8 @@ class TusFacturasVoucherRun(models.Model):
             return False
         message = self.env["tusfacturas.service"]._error_message(error, account)
         self._stop(message)
-        if error.code == "unauthorized":  # HTTP 401/403: the account itself (an in-band text may be AFIP's)
+        # HTTP 401/403, or a refusal of the account inside an HTTP 200 (the client tells one about AFIP apart).
+        if error.is_credential_error:
             account._mark_refused(message)
         return False
 

@@ -31,3 +31,4 @@ from . import test_voucher_pdf
 from . import test_voucher_invoice_plan
 from . import test_voucher_invoice
 from . import test_voucher_invoice_concurrency
+from . import test_review_paths

@@ -66,6 +66,79 @@ class TestUpgradeFromCompanyCredentials(TusFacturasCase):
         )
         self.assertEqual(self.env.cr.fetchone()[0], 0, "no copy of a secret left in a column nothing reads")
 
+    def test_review_several_points_of_sale_credentials_on_the_lowest(self):
+        """Sales journals on points of sale 1, 3 and 5, no Diarios de venta chosen: one account, of point
+        of sale 1, with the company's credentials (TusFacturas' credentials are per CUIT + point of
+        sale: the others need their own), its journals those of point of sale 1; the log says so."""
+        self.account.unlink()
+        self.assertEqual(self.journal_sale.l10n_ar_afip_pos_number, 1)
+        pos_3 = self.journal_sale.copy({"name": "Ventas PDV 3", "code": "V3", "l10n_ar_afip_pos_number": 3})
+        pos_5 = self.journal_sale.copy({"name": "Ventas PDV 5", "code": "V5", "l10n_ar_afip_pos_number": 5})
+        self.old_schema(self.company, usertoken="ut-old", apikey="4321", apitoken="at-old", api_url=None, timeout=None)
+        module = migration()
+        with self.assertLogs(module._logger, "WARNING") as logs:
+            module.migrate(self.env.cr, "18.0.1.1.0")
+        self.assertIn("points of sale [1, 3, 5]", logs.output[0])
+        self.assertNotIn("ut-old", logs.output[0], "no secret in the log")
+        self.env.invalidate_all()
+        account = (
+            self.env["tusfacturas.account"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company.id)])
+        )
+        self.assertRecordValues(account.sudo(), [{
+            "point_of_sale": 1, "usertoken": "ut-old", "apikey": "4321", "apitoken": "at-old", "timeout": 30,
+            "api_url": "https://www.tusfacturas.app/app/api/v2", "credentials_refused": False,
+        }])  # fmt: skip
+        self.assertEqual(account.journal_ids, self.journal_sale)
+        self.assertFalse(account.journal_ids & (pos_3 | pos_5))
+        self.assertEqual(self.company._tusfacturas_ledger_account(), account)
+
+    def test_review_several_points_of_sale_among_the_diarios_de_venta(self):
+        """The Diarios de venta chosen are on points of sale 3 and 5: the account is of point of sale 3,
+        with that point of sale's journal only (an account's journals are of its point of sale)."""
+        self.account.unlink()
+        pos_3 = self.journal_sale.copy({"name": "Ventas PDV 3", "code": "V3", "l10n_ar_afip_pos_number": 3})
+        pos_5 = self.journal_sale.copy({"name": "Ventas PDV 5", "code": "V5", "l10n_ar_afip_pos_number": 5})
+        self.old_schema(
+            self.company, journals=pos_3 | pos_5, usertoken="ut-old", apikey="4321", apitoken="at-old",
+            api_url=None, timeout=200,
+        )  # fmt: skip
+        module = migration()
+        with self.assertLogs(module._logger, "WARNING") as logs:
+            module.migrate(self.env.cr, "18.0.1.1.0")
+        self.assertIn("points of sale [3, 5]", logs.output[0])
+        self.env.invalidate_all()
+        account = self.company._tusfacturas_ledger_account()
+        self.assertRecordValues(account.sudo(), [{
+            "point_of_sale": 3, "usertoken": "ut-old", "apikey": "4321", "apitoken": "at-old", "timeout": 120,
+        }])  # fmt: skip
+        self.assertEqual(account.journal_ids, pos_3)
+        self.assertEqual(self.company.tusfacturas_journal_ids, pos_3 | pos_5, "the Diarios de venta stay")
+
+    def test_review_credentials_without_sales_journals_that_use_documents(self):
+        """Credentials, but no sales journal uses documents (and no Diarios de venta): the credentials still
+        move, to an account of point of sale 1 without journals, for an administrator to complete."""
+        self.account.unlink()
+        sales = self.env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", self.company.id)])
+        sales.l10n_latam_use_documents = False
+        self.old_schema(
+            self.company, usertoken="ut-old", apikey="4321", apitoken="at-old",
+            api_url="https://proxy.example.com/app/api/v2", timeout=10,
+        )  # fmt: skip
+        migration().migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        account = (
+            self.env["tusfacturas.account"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company.id)])
+        )
+        self.assertRecordValues(account.sudo(), [{
+            "point_of_sale": 1, "usertoken": "ut-old", "apikey": "4321", "apitoken": "at-old", "timeout": 10,
+            "api_url": "https://proxy.example.com/app/api/v2", "journal_ids": [],
+        }])  # fmt: skip
+        self.assertTrue(account.has_credentials)
+
     def test_without_credentials_nothing_is_made(self):
         self.account.unlink()
         self.old_schema(self.company, usertoken=None, apikey=None, apitoken=None, api_url=None, timeout=30)

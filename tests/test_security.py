@@ -110,3 +110,39 @@ class TestSecurity(TusFacturasCase):
             status.write({"state": "ok", "difference": 0})
         with self.assertRaises(AccessError):
             Status.create({"partner_id": self.customer.id, "company_id": self.company.id, "state": "ok"})
+
+    def test_review_billing_user_cannot_search_on_tokens(self):
+        """Not even as a condition: a search on a credential would tell its value, one guess at a time."""
+        Account = self.env["tusfacturas.account"].with_user(self.billing_user)
+        self.assertEqual(Account.search([("company_id", "=", self.company.id)]), self.account, "they see the account")
+        routes = {
+            "search": lambda domain: Account.search(domain),
+            "search_count": lambda domain: Account.search_count(domain),
+            "search_read": lambda domain: Account.search_read(domain, ["name"]),
+            "read_group": lambda domain: Account.read_group(domain, ["point_of_sale:count"], ["company_id"]),
+        }
+        for field in SECRETS:
+            value = self.account.sudo()[field]
+            for route, call in routes.items():
+                with self.subTest(field=field, route=route), self.assertRaises(AccessError):
+                    call([(field, "=", value)])
+            with self.subTest(field=field, route="order"), self.assertRaises(AccessError):
+                Account.search([], order=field)
+            with self.subTest(field=field, route="groupby"), self.assertRaises(AccessError):
+                Account.read_group([], ["point_of_sale:count"], [field])
+            with self.subTest(field=field, route="read"), self.assertRaises(AccessError):
+                Account.browse(self.account.id).read([field])
+            with self.subTest(field=field, route="search_read fields"), self.assertRaises(AccessError):
+                Account.search_read([("id", "=", self.account.id)], [field])
+            # Nor through the records that point at an account: the company, a discrepancy, an invoice.
+            for model, path in (
+                ("res.company", "tusfacturas_account_ids"),
+                ("tusfacturas.discrepancy", "account_id"),
+                ("account.move", "tusfacturas_account_id"),
+                ("tusfacturas.voucher.run", "account_id"),
+            ):
+                with self.subTest(field=field, model=model), self.assertRaises(AccessError):
+                    self.env[model].with_user(self.billing_user).search([(f"{path}.{field}", "=", value)])
+        # The company keeps no credentials of its own (18.0.2 moved them to the accounts).
+        company_fields = self.env["res.company"].fields_get()
+        self.assertFalse([name for name in company_fields if any(secret in name for secret in SECRETS)])
