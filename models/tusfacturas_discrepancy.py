@@ -353,28 +353,33 @@ class TusFacturasDiscrepancy(models.Model):
             ]
         )
         by_key = {discrepancy.key: discrepancy for discrepancy in before}
-        # What the current accounts' check reported first the same way about the same document is
-        # the voucher check's from now on (that check leaves it to this one): one work item.
-        twins = Discrepancy.search(
-            [
-                ("company_id", "=", account.company_id.id),
-                ("source", "=", "ledger"),
-                ("state", "=", "open"),
-                ("key", "in", [key.split("/", 1)[1] for key in found]),
-            ]
-        ).filtered(lambda twin: f"{twin.kind}/{twin.key}" in found)
-        twins.write({"state": "resolved", "resolved_date": now})
-        new = []
+        new, fresh = [], []  # fresh: what this check reports anew (created or reopened)
         for key, values in found.items():
             discrepancy = by_key.pop(key, None)
             if discrepancy is None:
                 new.append(dict(values, key=key, first_seen=now, last_seen=now))
+                fresh.append(key)
                 continue
             changed = {name: value for name, value in values.items() if _stored(discrepancy, name) != value}
             state = discrepancy.state
             if state == "resolved" or (state == "dismissed" and any(name in changed for name in AMOUNT_FIELDS)):
                 changed.update(state="open", resolved_date=False)
+                fresh.append(key)
             discrepancy.write(dict(changed, last_seen=now))
+        if fresh:
+            fresh_keys = set(fresh)
+            # What the current accounts' check reported first the same way about the same document
+            # is the voucher check's from now on (that check then leaves it to this one): one work item.
+            twins = Discrepancy.search(
+                [
+                    ("company_id", "=", account.company_id.id),
+                    ("cuit", "in", list({found[key]["cuit"] for key in fresh})),
+                    ("key", "in", [key.split("/", 1)[1] for key in fresh]),
+                    ("source", "=", "ledger"),
+                    ("state", "=", "open"),
+                ]
+            ).filtered(lambda twin: f"{twin.kind}/{twin.key}" in fresh_keys)
+            twins.write({"state": "resolved", "resolved_date": now})
         gone = Discrepancy.union(*(d for d in by_key.values() if d.state != "resolved" and _resolvable(d, covers)))
         gone.write({"state": "resolved", "resolved_date": now})
         Discrepancy.create(new)

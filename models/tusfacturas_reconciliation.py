@@ -489,25 +489,28 @@ class TusFacturasReconciliation(models.AbstractModel):
             partners = self.env["res.partner"].union(*(groups[cuit] for cuit in fetched))
             books = self._odoo_books(partners, company, until=until)
         documents, entries = books
-        grouped = {}  # cuit -> (documents, entries, keys its rows name, those its documents lack)
+        grouped = {}  # cuit -> (documents, entries, keys its rows name, those its documents lack, vouchers asked)
         for cuit, rows in fetched.items():
             group_documents, group_entries = [], []
             for partner in groups[cuit]:
                 group_documents += documents[partner.id]
                 group_entries += entries[partner.id]
             named = {row.document.key for row in rows if row.document and row.document.afip_code}
-            grouped[cuit] = (group_documents, group_entries, named, named - {doc.key for doc in group_documents})
+            lacking = named - {doc.key for doc in group_documents}
+            # A voucher tells the currency of a document Odoo lacks, or of one in a foreign currency.
+            asked = lacking | {doc.key for doc in group_documents if doc.foreign_currency and doc.key in named}
+            grouped[cuit] = (group_documents, group_entries, named, lacking, asked)
         elsewhere = self._odoo_documents_elsewhere(company, set().union(*(g[3] for g in grouped.values())))
-        vouchers = self._known_vouchers(company, set().union(*(g[2] for g in grouped.values())))
+        vouchers = self._known_vouchers(company, set().union(*(g[4] for g in grouped.values())))
         results = {}
         for cuit, rows in fetched.items():
-            group_documents, group_entries, named, lacking = grouped[cuit]
+            group_documents, group_entries, named, lacking, asked = grouped[cuit]
             ours = set(groups[cuit].ids)
             others = {key: [doc for doc in elsewhere.get(key, ()) if doc.partner_id not in ours] for key in lacking}
             results[cuit] = self._compare(
                 company, rows, group_documents, group_entries, until=until,
                 elsewhere={key: _elsewhere(docs[0]) for key, docs in others.items() if docs},
-                vouchers={key: vouchers[key] for key in named if key in vouchers},
+                vouchers={key: vouchers[key] for key in asked if key in vouchers},
             )  # fmt: skip
         return results
 
