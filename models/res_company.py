@@ -39,9 +39,10 @@ class ResCompany(models.Model):
         groups="base.group_system",
     )
     tusfacturas_cron_days = fields.Integer(
-        string="TusFacturas Invoiced Within (days)",
+        string="TusFacturas Recent Within (days)",
         default=90,
-        help='With the scope "Customers invoiced recently": how far back to look.',
+        help='How far back a customer counts as recent: invoiced in Odoo (the scope "Customers invoiced '
+        'recently") or with a voucher TusFacturas issued (the voucher check), whatever the scope.',
         groups="base.group_system",
     )
     tusfacturas_cron_limit = fields.Integer(

@@ -139,8 +139,8 @@ class TusFacturasControlSummary(models.Model):
 
         if self.source == "voucher":
             text = self.env._(
-                "TusFacturas voucher check of %(account)s: %(vouchers)s vouchers read, %(open)s open discrepancies; "
-                "%(new)s new, %(resolved)s resolved; %(billed)s billed calls.",
+                "TusFacturas voucher check of %(account)s: vouchers read: %(vouchers)s; open discrepancies: "
+                "%(open)s (new: %(new)s, resolved: %(resolved)s); billed calls: %(billed)s.",
                 account=self.account_id.display_name,
                 vouchers=self.voucher_count,
                 open=self.mismatch_count,

@@ -249,8 +249,8 @@ class TestScheduledVoucherCheck(ScheduledVoucherCase):
         [summary] = self.env["tusfacturas.control.summary"].search([("source", "=", "voucher")])
         self.assertEqual(
             summary.body,
-            f"TusFacturas voucher check of {self.account.display_name}: 5 vouchers read, 5 open discrepancies; "
-            "5 new, 0 resolved; 1 billed calls.",
+            f"TusFacturas voucher check of {self.account.display_name}: vouchers read: 5; open discrepancies: 5 "
+            "(new: 5, resolved: 0); billed calls: 1.",
         )
 
     def test_neutralized_database_never_calls(self):
