@@ -1,13 +1,9 @@
 """The voucher check (plain Python): TusFacturas' vouchers of a period against Odoo's posted
 documents of that point of sale, kind by kind, then end to end against the sandbox over real
-sockets, and its cost beside ``json.loads`` of the same pages."""
+sockets (its cost beside ``json.loads`` of the same pages is tools/bench_voucher_check.py's)."""
 
 import datetime
-import gc
-import json
-import logging
 import random
-import time
 import weakref
 
 from odoo.tests import BaseCase, tagged
@@ -33,10 +29,8 @@ from ..tusfacturas.voucher_check import (
     check_vouchers,
     documents_from_rows,
 )
-from ..tusfacturas.vouchers import parse_voucher, parse_voucher_page
+from ..tusfacturas.vouchers import parse_voucher
 from .common import VoucherSandboxCase
-
-_logger = logging.getLogger(__name__)
 
 DAY = datetime.date(2026, 3, 1)
 ADHOC = ("CUIT", "30714295698", "ADHOC SA")
@@ -350,35 +344,6 @@ class TestVoucherCheck(BaseCase):
             self.assertEqual(got, expected, numbers)
             self.assertEqual((runs.firsts[0], runs.lasts[-1]), (min(seen), max(seen)))
             self.assertTrue(all(b - a > 1 for a, b in zip(runs.lasts, runs.firsts[1:], strict=False)), "disjoint runs")
-
-    def test_cost_beside_json_loads(self):
-        """The check of 3,000 vouchers costs less than decoding their pages (tools/bench_voucher_check.py
-        measures a month: see its figures)."""
-        encoded = [
-            json.dumps(
-                {"total": 3000, "comprobantes": [make_voucher(number=n, date=DAY) for n in range(p + 1000, p, -1)]}
-            ).encode()
-            for p in (2000, 1000, 0)
-        ]
-        parsed = [parse_voucher_page(json.loads(page))[1] for page in encoded]
-        documents = [document(n) for n in range(1, 3001)]
-
-        def best(work):
-            times = []
-            for _ in range(3):
-                gc.disable()
-                try:
-                    start = time.perf_counter()
-                    work()
-                    times.append(time.perf_counter() - start)
-                finally:
-                    gc.enable()
-            return min(times)
-
-        loads = best(lambda: [json.loads(page) for page in encoded])
-        checked = best(lambda: check_vouchers(iter(parsed), documents, equal, point_of_sale=1))
-        _logger.info("3,000 vouchers: json.loads %.1f ms, check %.1f ms", loads * 1000, checked * 1000)
-        self.assertLess(checked, loads)
 
 
 @tagged("post_install", "-at_install")

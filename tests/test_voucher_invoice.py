@@ -242,6 +242,22 @@ class TestVoucherInvoice(TusFacturasCase):
         self.assertEqual(self.env["tusfacturas.discrepancy"].search(work_items), from_vouchers, "still one")
         self.assertEqual(self.create_draft(from_vouchers), move)
 
+    def test_the_customers_ledger_lists_its_vouchers_discrepancies(self):
+        """The customer's current account screen lists what the voucher check found open about its
+        CUIT (issue 19), to a billing user: ADHOC SA's invoice and credit note Odoo lacks, nobody else's."""
+        self.check()
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row("FACTURA A 0001-00000001 (ADHOC SA)", debe=121.0, resta=121.0, saldo=121.0, fecha="02/03/2026"),
+        ]
+        ledger = self.open_ledger(user=self.billing_user)
+        self.assertEqual(
+            sorted(ledger.voucher_discrepancy_ids.mapped("name")),
+            ["FACTURA A 00001-00000002", "NOTA DE CREDITO A 00001-00000001"],
+        )
+        self.assertEqual(set(ledger.voucher_discrepancy_ids.mapped("kind")), {"missing_in_odoo"})
+        arch = ledger.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="voucher_discrepancy_ids"', arch, "on the screen")
+
     # ------------------------------------------------------------------
     # Safe to click twice
     # ------------------------------------------------------------------
