@@ -107,14 +107,16 @@ for move in issued:
     doc_type, letter = TYPE_BY_CODE[move.l10n_latam_document_type_id.code]
     pos, number = (int(part) for part in move.l10n_latam_document_number.split("-"))
     foreign = move.currency_id != company.currency_id
+    document = ("CUIT" if len(digits) == 11 else "DNI") if digits else "OTRO"  # OTRO: an anonymous consumidor final
     vouchers.append(make_voucher(
         f"{doc_type} {letter}", pos, number, move.invoice_date, move.amount_total,
         "DOL" if foreign else "PES", round(1 / move.invoice_currency_rate, 6) if foreign else 1,
-        (("CUIT" if len(digits) == 11 else "DNI") if digits else "OTRO", digits or "0", partner.name), pdf_url=f"{files_url}{move.id}.pdf",
+        (document, digits or "0", partner.name), pdf_url=f"{files_url}{move.id}.pdf",
     ))  # fmt: skip
 vouchers.append(make_voucher(
     "FACTURA A", account.point_of_sale, missing_number, missing_date, 5000.0,
-    customer=("CUIT", adhoc.vat, adhoc.name), lines=[(1, "Servicio de consultoría", 4132.23, 21)], pdf_url=f"{files_url}FA-A-{missing_number}.pdf",
+    customer=("CUIT", adhoc.vat, adhoc.name), lines=[(1, "Servicio de consultoría", 4132.23, 21)],
+    pdf_url=f"{files_url}FA-A-{missing_number}.pdf",
 ))  # fmt: skip
 with open(os.environ["TUSFACTURAS_DEMO_VOUCHERS"], "w", encoding="utf-8") as out:
     json.dump(vouchers, out, indent=1, ensure_ascii=False)
