@@ -906,7 +906,7 @@ def main():
     report = "\n".join(out)
     print(report)
     if args.output:
-        args.output.write_text(report, encoding="utf-8")
+        args.output.write_text(report + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
