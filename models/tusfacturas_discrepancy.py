@@ -469,11 +469,23 @@ class TusFacturasDiscrepancy(models.Model):
         if not keys:
             return set()
         found = self.sudo().search_fetch(
-            [("company_id", "=", company.id), ("source", "=", "voucher"), ("key", "in", sorted(keys)),
-             ("state", "in", ("open", "dismissed"))],
+            [("account_id", "in", self._voucher_accounts(company)), ("key", "in", sorted(keys)),
+             ("source", "=", "voucher"), ("state", "in", ("open", "dismissed"))],
             ["key"],
         )  # fmt: skip
         return set(found.mapped("key"))
+
+    @api.model
+    def _voucher_accounts(self, company):
+        """``company``'s TusFacturas accounts, archived ones too, as a subquery: the voucher check's
+        discrepancies are found by account and key (their unique index), not by the company's
+        every discrepancy (10 ms a query with 25,000 of them, tools/bench)."""
+        return (
+            self.env["tusfacturas.account"]
+            .sudo()
+            .with_context(active_test=False)
+            ._search([("company_id", "=", company.id)])
+        )
 
     @api.model
     def _found_before(self, company, cuits):
