@@ -80,12 +80,7 @@ class TestUpgradeFromCompanyCredentials(TusFacturasCase):
             module.migrate(self.env.cr, "18.0.1.1.0")
         self.assertIn("points of sale [1, 3, 5]", logs.output[0])
         self.assertNotIn("ut-old", logs.output[0], "no secret in the log")
-        self.env.invalidate_all()
-        account = (
-            self.env["tusfacturas.account"]
-            .with_context(active_test=False)
-            .search([("company_id", "=", self.company.id)])
-        )
+        account = self.migrated_accounts()
         self.assertRecordValues(account.sudo(), [{
             "point_of_sale": 1, "usertoken": "ut-old", "apikey": "4321", "apitoken": "at-old", "timeout": 30,
             "api_url": "https://www.tusfacturas.app/app/api/v2", "credentials_refused": False,
@@ -93,6 +88,15 @@ class TestUpgradeFromCompanyCredentials(TusFacturasCase):
         self.assertEqual(account.journal_ids, self.journal_sale)
         self.assertFalse(account.journal_ids & (pos_3 | pos_5))
         self.assertEqual(self.company._tusfacturas_ledger_account(), account)
+
+    def migrated_accounts(self):
+        """The company's TusFacturas accounts after the migration, archived ones too."""
+        self.env.invalidate_all()
+        return (
+            self.env["tusfacturas.account"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company.id)])
+        )
 
     def test_review_several_points_of_sale_among_the_diarios_de_venta(self):
         """The Diarios de venta chosen are on points of sale 3 and 5: the account is of point of sale 3,
@@ -127,12 +131,7 @@ class TestUpgradeFromCompanyCredentials(TusFacturasCase):
             api_url="https://proxy.example.com/app/api/v2", timeout=10,
         )  # fmt: skip
         migration().migrate(self.env.cr, "18.0.1.1.0")
-        self.env.invalidate_all()
-        account = (
-            self.env["tusfacturas.account"]
-            .with_context(active_test=False)
-            .search([("company_id", "=", self.company.id)])
-        )
+        account = self.migrated_accounts()
         self.assertRecordValues(account.sudo(), [{
             "point_of_sale": 1, "usertoken": "ut-old", "apikey": "4321", "apitoken": "at-old", "timeout": 10,
             "api_url": "https://proxy.example.com/app/api/v2", "journal_ids": [],
