@@ -2,14 +2,13 @@
 
 import ast
 
-from freezegun import freeze_time
-
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
 from ..sandbox.cuits import make_cuits
 from .common import ADHOC_CUIT, TusFacturasCase, tf_row
+from .optional import freeze_time, needs_freezegun
 
 
 @tagged("post_install", "-at_install")
@@ -88,6 +87,7 @@ class TestRunSummary(TusFacturasCase):
                 ]
         self.sandbox.cuit_modes = {self.cuits[3]: "http_500"}
 
+    @needs_freezegun
     def test_summary_once_per_run_as_an_activity_for_the_responsible(self):
         self.company.tusfacturas_control_user_id = self.billing_user
         with freeze_time("2026-11-20 03:00:00"):
@@ -120,6 +120,7 @@ class TestRunSummary(TusFacturasCase):
             "resolved_count": 2,
         }])  # fmt: skip
 
+    @needs_freezegun
     def test_summary_of_the_statuses_given(self):
         """How the scheduled run posts it: the customers it checked and when it started."""
         with freeze_time("2026-11-20 03:00:00"):

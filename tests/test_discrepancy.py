@@ -2,8 +2,6 @@
 
 from unittest.mock import patch
 
-from freezegun import freeze_time
-
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
@@ -11,6 +9,7 @@ from odoo.tests import Form, new_test_user, tagged
 from ..sandbox.cuits import make_cuits
 from ..tusfacturas import parse_ledger
 from .common import ADHOC_CUIT, TusFacturasCase, tf_row
+from .optional import freeze_time, needs_freezegun
 
 
 @tagged("post_install", "-at_install")
@@ -64,6 +63,7 @@ class TestDiscrepancies(TusFacturasCase):
         self.assertIn((["1-00001-00000001"], ["resolved_date", "state"]), written)
         self.assertEqual(self.discrepancies(state="resolved").mapped("key"), ["1-00001-00000001"])
 
+    @needs_freezegun
     def test_found_by_the_button_again_without_duplicates_and_resolved_when_gone(self):
         with freeze_time("2026-11-20 10:00:00"):
             self.open_ledger(user=self.billing_user)
@@ -173,6 +173,7 @@ class TestDiscrepancies(TusFacturasCase):
         })  # fmt: skip
         self.assertEqual(len(self.discrepancies(kind="missing_in_tusfacturas")), 2, "ADHOC's two invoices")
 
+    @needs_freezegun
     def test_a_failed_check_leaves_them_alone(self):
         with freeze_time("2026-11-20 10:00:00"):
             self.open_ledger()
