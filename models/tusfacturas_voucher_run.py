@@ -372,20 +372,21 @@ class TusFacturasVoucherRun(models.Model):
         if day is not None:
             query = SQL("%s AND m.invoice_date = %s", query, day)
         if keys is not None:
+            # By the parts of their names as Odoo's sequence keeps them (its index), not by the names,
+            # which PostgreSQL looks up in the trigram index of name (as the current accounts' check).
+            keys = set(keys)
             types = self.env["l10n_latam.document.type"].search([("code", "in", list({k[0] for k in keys}))])
-            names = [
-                f"{t.doc_code_prefix} {pos:05d}-{number:08d}"
-                for t in types
-                for code, pos, number in keys
-                if t.code == code
-            ]
-            query = SQL("%s AND m.name = ANY(%s)", query, names)
+            prefixes = {f"{t.doc_code_prefix} {pos:05d}-" for t in types for code, pos, _n in keys if t.code == code}
+            numbers = sorted({number for _code, _pos, number in keys})
+            query = SQL(
+                "%s AND m.sequence_prefix = ANY(%s) AND m.sequence_number = ANY(%s)", query, sorted(prefixes), numbers
+            )
         number_parts = Move._l10n_ar_get_document_number_parts
         documents, numbers = [], {}  # numbers: (vat, type) -> the document number as TusFacturas gives it
         for row in self.env.execute_query(query):
             move_id, code, prefix, name, date, currency, rate, total, id_code, vat, partner_id = row
             key = document_key(number_parts, code, prefix, name)
-            if not key:
+            if not key or (keys is not None and key not in keys):  # other keys' prefixes and numbers meet too
                 continue
             doc_type = DOCUMENT_TYPES.get(id_code, "OTRO")
             number = numbers.get((vat, doc_type))
