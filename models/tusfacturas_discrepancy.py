@@ -109,7 +109,9 @@ class TusFacturasDiscrepancy(models.Model):
         "tusfacturas.account", string="TusFacturas Account", readonly=True, index="btree_not_null",
         ondelete="restrict",  # their history stays: archive an account rather than delete it
     )  # fmt: skip
-    check_day = fields.Date(readonly=True, help="The day of vouchers whose check found it.")
+    # Indexed: each day's check reads the discrepancies it found that day before (_sync_vouchers),
+    # among all of its account's, which grow with the years.
+    check_day = fields.Date(readonly=True, index="btree_not_null", help="The day of vouchers whose check found it.")
     odoo_date = fields.Date(readonly=True)
     voucher_currency = fields.Char(string="TusFacturas Currency", readonly=True, help="The voucher's moneda.")
     voucher_rate = fields.Float(

@@ -22,6 +22,7 @@ from . import test_control_tour
 from . import test_report
 from . import test_migration
 from . import test_vouchers
+from . import test_json_rows
 from . import test_voucher_check
 from . import test_voucher_run
 from . import test_balances

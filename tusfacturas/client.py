@@ -56,6 +56,8 @@ import requests.adapters
 import requests.utils
 import urllib3
 
+from .json_rows import loads_rows
+
 _logger = logging.getLogger(__name__)
 
 DEFAULT_URL = "https://www.tusfacturas.app/app/api/v2"
@@ -414,8 +416,10 @@ def _no_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
-def decode_json(raw):
-    """Decode ``raw`` bytes as an RFC 8259 JSON object; raise :class:`TusFacturasError`."""
+def decode_json(raw, rows_field=None, parse_row=None):
+    """Decode ``raw`` bytes as an RFC 8259 JSON object; raise :class:`TusFacturasError`.
+    With ``parse_row``, the items of the list ``rows_field`` holds go through it as they are
+    decoded (:func:`.json_rows.loads_rows`): the object holds what it returns for each."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
@@ -423,7 +427,10 @@ def decode_json(raw):
     except UnicodeDecodeError as exc:
         raise TusFacturasError("invalid_json", detail="not UTF-8") from exc
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        if parse_row is None:
+            data = json.loads(text, parse_constant=_no_constant)
+        else:
+            data = loads_rows(text, rows_field, parse_row, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         raise TusFacturasError("invalid_json", detail=type(exc).__name__) from exc
     if not isinstance(data, dict):
@@ -564,7 +571,7 @@ def read_body(response, deadline, limit):
         decoder = None
     else:  # never asked for; stacked encodings ("gzip, gzip") decode without end
         raise TusFacturasError("invalid_encoding", detail=encoding[:40])
-    body, received = bytearray(), 0
+    chunks, size, received = [], 0, 0  # joined once at the end: a 2 MB page is copied once
     while True:
         if time.monotonic() >= deadline:
             raise TusFacturasError("timeout")
@@ -574,16 +581,19 @@ def read_body(response, deadline, limit):
             break
         received += len(chunk)
         if decoder is None:
-            body += chunk
-            if len(body) > limit:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
                 raise TusFacturasError("too_large")
             continue
         while chunk:
             try:
-                body += decoder.decompress(chunk, limit - len(body) + 1)
+                decoded = decoder.decompress(chunk, limit - size + 1)
             except zlib.error as exc:
                 raise TusFacturasError("invalid_encoding", detail="gzip") from exc
-            if len(body) > limit:
+            chunks.append(decoded)
+            size += len(decoded)
+            if size > limit:
                 raise TusFacturasError("too_large")
             if time.monotonic() >= deadline:
                 raise TusFacturasError("timeout")
@@ -592,7 +602,7 @@ def read_body(response, deadline, limit):
         raise TusFacturasError("connection", detail="IncompleteRead")
     if decoder is not None and (not decoder.eof or decoder.unused_data):
         raise TusFacturasError("invalid_encoding", detail="gzip")
-    return bytes(body)
+    return b"".join(chunks)
 
 
 class TusFacturasClient:
@@ -624,11 +634,15 @@ class TusFacturasClient:
     # Public API
     # ------------------------------------------------------------------
 
-    def call(self, method, payload=None, *, rows_field=None, breaker=None):
+    def call(self, method, payload=None, *, rows_field=None, parse_row=None, breaker=None):
         """POST ``payload`` plus the credentials to ``method``; return the decoded object.
 
         Raises :class:`TusFacturasError` on any failure, including ``"error": "S"``.
-        With ``rows_field``, that field must be a list (its length is logged).
+        With ``rows_field``, that field must be a list (its length is logged); with
+        ``parse_row`` too, its items are decoded one by one, each given to ``parse_row(item,
+        row)`` at once, and the list holds what it returns (:func:`decode_json`): a page of
+        rows costs the memory of a row, not of the page. ``parse_row`` should not raise: an
+        exception of its own is an ``invalid_response`` of the call.
         With ``breaker`` (a :class:`.CircuitBreaker`), each failed attempt is recorded in
         it, and the outcome of the call (a success too); no retry starts once it is open.
         Each call is logged once, at INFO, without any secret.
@@ -637,7 +651,7 @@ class TusFacturasClient:
         trace = {"status": None, "attempts": 0}
         outcome, rows = "ok", None
         try:
-            data = self._call(method, payload, start, trace, breaker)
+            data = self._call(method, payload, start, trace, breaker, (rows_field, parse_row))
             if rows_field:
                 if not isinstance(data.get(rows_field), list):
                     raise TusFacturasError("invalid_response", field=rows_field)
@@ -728,7 +742,7 @@ class TusFacturasClient:
         except (requests.RequestException, ValueError):  # no text: it may quote the request
             raise TusFacturasError("invalid_settings", field="url") from None
 
-    def _call(self, method, payload, start, trace, breaker):
+    def _call(self, method, payload, start, trace, breaker, rows=(None, None)):
         self._check_settings()
         deadline = start + self.timeout
         request = self._request(method, payload)
@@ -738,7 +752,7 @@ class TusFacturasClient:
         while True:
             trace["attempts"] = attempt + 1
             try:
-                return self._attempt(session, request, proxies, deadline, trace)
+                return self._attempt(session, request, proxies, deadline, trace, rows)
             except _RetryableError as retry:
                 delay = self._retry_delay(retry, attempt, deadline)
                 if delay is None:
@@ -762,7 +776,7 @@ class TusFacturasClient:
             delay = self.backoff * 2**attempt * (0.5 + random.random() / 2)
         return None if time.monotonic() + delay >= deadline else delay
 
-    def _attempt(self, session, request, proxies, deadline, trace):
+    def _attempt(self, session, request, proxies, deadline, trace, rows=(None, None)):
         if deadline - time.monotonic() <= 0:
             raise TusFacturasError("timeout")
         with _Attempt(deadline) as attempt:
@@ -784,7 +798,7 @@ class TusFacturasClient:
                 raise self._transport_error(exc, attempt, proxies) from None
             if attempt.fired:  # the body ended because the deadline closed the socket
                 raise TusFacturasError("timeout")
-        return self._interpret(decode_json(raw))
+        return self._interpret(decode_json(raw, *rows))
 
     @staticmethod
     def _release(response, reuse):

@@ -35,7 +35,15 @@ import datetime
 
 from .client import TusFacturasError
 from .methods import VOUCHER, VOUCHER_NUMBERING, VOUCHER_SEARCH
-from .vouchers import MAX_NUMBER, _integer, afip_code_of, parse_voucher, parse_voucher_page, type_name_of
+from .vouchers import (
+    MAX_NUMBER,
+    PageRows,
+    _integer,
+    afip_code_of,
+    parse_voucher,
+    parse_voucher_page,
+    type_name_of,
+)
 
 MAX_PAGE_SIZE = 1000  # the reference's maximum ``limite``
 SALES = "V"  # ``operacion``: sales (C: purchases)
@@ -59,13 +67,15 @@ def _pages(client, search, comprobante, page_size, point_of_sale, detail):
     """The pages of one ``consulta_avanzada`` search, read to its ``total``."""
     total, read, page = None, 0, 0
     while True:
+        rows = PageRows(detail)  # each voucher parsed as soon as decoded (see .json_rows)
         data = client.call(
             VOUCHER_SEARCH,
             {"busqueda_tipo": search, "comprobante": comprobante, "pagina": page, "limite": page_size},
             rows_field="comprobantes",
+            parse_row=rows,
         )
         try:
-            page_total, vouchers = parse_voucher_page(data, detail=detail)
+            page_total, vouchers = parse_voucher_page(data, detail=detail, rows=rows)
         except TusFacturasError as error:  # which page, for whoever reads the message
             raise TusFacturasError(error.code, field=error.field, row=error.row, detail=f"page {page}") from error
         if len(vouchers) > page_size:

@@ -64,6 +64,7 @@ the documents missing in TusFacturas; what they find is compared as above instea
 import datetime
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .matching import (
     AMOUNT_MISMATCH,
@@ -100,8 +101,7 @@ RATE_RELATIVE_TOLERANCE = 1e-12
 PESOS = "PES"
 
 
-@dataclass(slots=True)  # not frozen, as the vouchers: built by the tens of thousands
-class OdooVoucherDocument:
+class OdooVoucherDocument(NamedTuple):
     """A posted Odoo customer invoice, debit or credit note, as the voucher check needs it.
 
     ``key`` is ``(afip_code, point_of_sale, number)`` as :attr:`.vouchers.Voucher.key`;

@@ -633,7 +633,30 @@ def parse_voucher(obj, *, detail=True):
     return _guarded(_voucher, obj, None, {}, {}, detail)
 
 
-def _page(data, detail):
+class PageRows:
+    """The vouchers of a ``consulta_avanzada`` page parsed while the client decodes it (its
+    ``parse_row``, :meth:`.client.TusFacturasClient.call`), each item of ``comprobantes``
+    as soon as it is decoded. The first invalid item is kept as ``error``, raised by
+    :func:`parse_voucher_page` given these rows, after the page's own checks (as when the
+    page is parsed whole); the items after it are only decoded."""
+
+    __slots__ = ("customers", "dates", "detail", "error")
+
+    def __init__(self, detail=False):
+        self.detail, self.dates, self.customers, self.error = detail, {}, {}, None
+
+    def __call__(self, item, row):
+        if self.error is None:
+            try:
+                return _voucher(item, row, self.dates, self.customers, self.detail)
+            except TusFacturasError as error:
+                self.error = error
+            except Exception as exc:  # as _guarded: still one error type
+                self.error = TusFacturasError("invalid_response", field="comprobantes", detail=type(exc).__name__)
+        return None
+
+
+def _page(data, detail, rows=None):
     data = _object(data, "comprobantes", None)
     total = data.get("total")
     if total.__class__ is not int or not 0 <= total <= MAX_TOTAL:
@@ -643,16 +666,22 @@ def _page(data, detail):
         _fail("comprobantes", None)
     if len(items) > total:
         raise TusFacturasError("invalid_response", field="total", detail=f"{len(items)} vouchers on a page of {total}")
+    if rows is not None:  # parsed as decoded
+        if rows.error is not None:
+            raise rows.error
+        return total, items
     dates, customers = {}, {}
     return total, [_voucher(item, row, dates, customers, detail) for row, item in enumerate(items, start=1)]
 
 
-def parse_voucher_page(data, *, detail=False):
+def parse_voucher_page(data, *, detail=False, rows=None):
     """``(total, [Voucher, ...])`` of a ``facturacion/consulta_avanzada`` answer, vouchers in
     the API's order; read without their detail unless ``detail`` (see :class:`Voucher`).
 
     ``total`` (every voucher of the search, whatever the page) must be an integer from 0 to
     :data:`MAX_TOTAL`, and no smaller than the page. Raises :class:`TusFacturasError`
     (``invalid_response``, ``row`` the 1-based voucher on the page); nothing else.
+    With ``rows`` (a :class:`PageRows`, the client's ``parse_row`` when it decoded ``data``),
+    ``comprobantes`` holds the vouchers it parsed.
     """
-    return _guarded(_page, data, detail)
+    return _guarded(_page, data, detail, rows)
