@@ -4,12 +4,14 @@
 A month of vouchers of one point of sale (default 50,000 in 50 pages of 1,000, as
 ``sandbox/vouchers.py`` serves them, in the reference's shape) against Odoo's documents of
 the month (one in a hundred with another total, one in two hundred missing, a numbering gap).
-Measured, each the best of ``--repeat`` runs with Python's cyclic garbage collector paused
-(as the Odoo layer runs it, ``tusfacturas/collector.py``):
+Measured, each the best of ``--repeat`` runs, with Python's cyclic garbage collector on, as
+in Odoo, beside ``--heap`` long-lived objects (default 450,000: about what an Odoo 18 server
+process holds once its registry is loaded), and how many full collections each ran:
 
-- ``json.loads`` of the pages' bytes (what the client does; part of issue 19's floor);
-- ``parse_voucher_page`` of each page as soon as it is decoded (``tusfacturas/vouchers.py``),
-  as ``vouchers_of_day`` does (each timed on its own, in the same pass);
+- ``json.loads`` of the pages' bytes (part of issue 19's floor);
+- the client's way: ``decode_json`` of each page with a ``PageRows`` (``tusfacturas/json_rows.py``),
+  each voucher parsed as soon as it is decoded;
+- the whole page decoded, then parsed (``parse_voucher_page``), as the client read pages before;
 - ``check_vouchers`` of the parsed pages against the documents (``tusfacturas/voucher_check.py``);
 - building the documents from rows as an SQL read returns them (``documents_from_rows``).
 
@@ -27,8 +29,9 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from sandbox.vouchers import make_voucher
+from tusfacturas.client import decode_json
 from tusfacturas.voucher_check import check_vouchers, documents_from_rows
-from tusfacturas.vouchers import parse_voucher_page
+from tusfacturas.vouchers import PageRows, parse_voucher_page
 
 PAGE = 1000
 
@@ -59,77 +62,96 @@ def month(count):
     return encoded, rows
 
 
-def paused(work, *args, **kwargs):
-    """``(seconds, work(*args, **kwargs))``, the cyclic garbage collector paused as the Odoo layer runs
-    the check (collected before, not timed)."""
+class Collections:
+    """Counts the collector's full collections (generation 2)."""
+
+    def __init__(self):
+        self.count = 0
+        gc.callbacks.append(self)
+
+    def __call__(self, phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            self.count += 1
+
+
+def timed(collections, work, *args):
+    """``(seconds, full collections, work(*args))``, the collector on (collected before, not timed)."""
     gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        result = work(*args, **kwargs)
-        return time.perf_counter() - start, result
-    finally:
-        gc.enable()
+    before = collections.count
+    start = time.perf_counter()
+    result = work(*args)
+    return time.perf_counter() - start, collections.count - before, result
 
 
-def read(encoded):
-    """Each page decoded then parsed, as ``vouchers_of_day`` does: ``(seconds decoding,
-    seconds parsing, pages of vouchers)``, each timed on its own in the same pass."""
-    decoding = parsing = 0.0
-    pages = []
-    clock = time.perf_counter
+def loads(encoded):
     for page in encoded:
-        start = clock()
-        data = json.loads(page)
-        middle = clock()
+        json.loads(page)
+
+
+def streamed(encoded):
+    """As ``voucher_api`` reads pages: each voucher parsed as decoded."""
+    pages = []
+    for page in encoded:
+        rows = PageRows()
+        pages.append(parse_voucher_page(decode_json(page, "comprobantes", rows), rows=rows)[1])
+    return pages
+
+
+def whole(encoded):
+    """Each page decoded whole, then parsed."""
+    pages = []
+    for page in encoded:
+        data = decode_json(page)
         pages.append(parse_voucher_page(data)[1])
-        decoding, parsing = decoding + middle - start, parsing + clock() - middle
-    return decoding, parsing, pages
+        del data
+    return pages
 
 
-def measure(count, repeat):
+def measure(count, repeat, heap):
     encoded, rows = month(count)
+    kept = [{"n": [n]} for n in range(heap)]  # long-lived objects, as a server process holds
+    collections = Collections()
 
     def equal(a, b):
         return abs(a - b) < 0.005
 
-    json_time = parse_time = documents_time = check_time = float("inf")
+    best = {}
     for _ in range(repeat):  # the best of each
-        _seconds, (decoding, parsing, parsed) = paused(read, encoded)
-        json_time, parse_time = min(json_time, decoding), min(parse_time, parsing)
-        seconds, documents = paused(lambda: list(documents_from_rows(rows)))
-        documents_time = min(documents_time, seconds)
-        seconds, result = paused(check_vouchers, iter(parsed), documents, equal, point_of_sale=1)
-        check_time = min(check_time, seconds)
-    return {
-        "vouchers": result.vouchers,
-        "pages": result.pages,
-        "megabytes": sum(map(len, encoded)) / 1e6,
-        "json": json_time,
-        "parse": parse_time,
-        "documents": documents_time,
-        "check": check_time,
-        "counts": {kind: number for kind, number in result.counts().items() if number},
-    }
+        for name, work, args in [
+            ("json.loads", loads, (encoded,)),
+            ("voucher by voucher", streamed, (encoded,)),
+            ("page by page", whole, (encoded,)),
+        ]:
+            seconds, full, parsed = timed(collections, work, *args)
+            best[name] = min(best.get(name, (seconds, full)), (seconds, full))
+        seconds, full, documents = timed(collections, lambda: list(documents_from_rows(rows)))
+        best["documents"] = min(best.get("documents", (seconds, full)), (seconds, full))
+        seconds, full, result = timed(
+            collections, lambda: check_vouchers(iter(parsed), documents, equal, point_of_sale=1)
+        )
+        best["check"] = min(best.get("check", (seconds, full)), (seconds, full))
+    del kept
+    return result, sum(map(len, encoded)) / 1e6, best
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--vouchers", type=int, default=50000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--heap", type=int, default=450_000, help="long-lived objects beside the check")
     args = parser.parse_args()
-    figures = measure(args.vouchers, args.repeat)
-    loads = figures["json"]
-    print(f"{figures['vouchers']} vouchers in {figures['pages']} pages, {figures['megabytes']:.1f} MB of JSON")
-    print(f"findings: {figures['counts']}")
-    for name in ("json", "parse", "documents", "check"):
-        seconds = figures[name]
-        per_voucher = seconds / figures["vouchers"] * 1e6
+    result, megabytes, best = measure(args.vouchers, args.repeat, args.heap)
+    floor = best["json.loads"][0]
+    print(
+        f"{result.vouchers} vouchers in {result.pages} pages, {megabytes:.1f} MB of JSON, {args.heap:,} objects beside"
+    )
+    print(f"findings: { {kind: number for kind, number in result.counts().items() if number} }")
+    for name, (seconds, full) in best.items():
+        per_voucher = seconds / result.vouchers * 1e6
         print(
-            f"{name:>10}: {seconds * 1000:8.1f} ms  {per_voucher:6.2f} µs/voucher  {seconds / loads:5.2f}x json.loads"
+            f"{name:>18}: {seconds * 1000:8.1f} ms  {per_voucher:6.2f} µs/voucher  {seconds / floor:5.2f}x json.loads"
+            f"  {full} full collection(s)"
         )
-    plain = figures["parse"] + figures["check"]
-    print(f"parse + check: {plain / loads:.2f}x json.loads; check alone: {figures['check'] / loads:.2f}x")
 
 
 if __name__ == "__main__":
