@@ -42,8 +42,9 @@ MAX_LIMIT = 1000
 
 # Page modes of consulta_avanzada, for one page: an invalid voucher (its total is "mucho"), no
 # voucher before the total is read, one voucher fewer (a short page), one more (the page's
-# first, repeated), and another total than the other pages'.
-PAGE_MODES = ("bad_voucher", "empty_page", "short_page", "extra_voucher", "changing_total")
+# first, repeated), another total than the other pages', and an error answer ("error": "S")
+# that still lists the page, its first voucher invalid.
+PAGE_MODES = ("bad_voucher", "empty_page", "short_page", "extra_voucher", "changing_total", "error_listing")
 
 # Where the fixtures' links point: a host that never resolves.
 _FILES = "https://sandbox.tusfacturas.invalid"
@@ -373,9 +374,17 @@ def _search(sandbox, body, comprobante, held):
     found.sort(key=_newest_first, reverse=True)
     total, vouchers = len(found), found[page * limit : (page + 1) * limit]
     mode = sandbox.voucher_page_modes.get(page)
-    if mode == "bad_voucher" and vouchers:
+    if mode in ("bad_voucher", "error_listing") and vouchers:
         first = vouchers[0]
         vouchers = [{**first, "comprobante": {**first["comprobante"], "total": "mucho"}}, *vouchers[1:]]
+        if mode == "error_listing":
+            return 200, {
+                "rta": "ERROR",
+                "error": "S",
+                "total": total,
+                "errores": ["Error interno"],
+                "comprobantes": vouchers,
+            }
     elif mode == "empty_page":
         vouchers = []
     elif mode == "short_page":

@@ -10,7 +10,7 @@ from odoo.tests import BaseCase, tagged
 from ..sandbox.vouchers import make_voucher
 from ..tusfacturas import TusFacturasError
 from ..tusfacturas.client import decode_json
-from ..tusfacturas.json_rows import loads_rows
+from ..tusfacturas.json_rows import RowError, loads_rows
 from ..tusfacturas.methods import VOUCHER_SEARCH
 from ..tusfacturas.voucher_api import vouchers_of_day
 from ..tusfacturas.vouchers import PageRows, parse_voucher_page
@@ -60,6 +60,7 @@ class TestJsonRows(BaseCase):
             '{"other": [1, 2]}',
             '{"r\\u006fws": [1]}',  # the key as decoded
             '{"text": "\\u00f1 \\" \\\\ ]}", "rows": ["]", "}", ","]}',
+            '{"rows": [1e99999999, -1e99999999]}',  # infinities, as json.loads reads them
         ]:
             self.assert_same(text)
 
@@ -84,8 +85,6 @@ class TestJsonRows(BaseCase):
             '{"a": 1 "b": 2}',
             '{"rows": [01]}',
             '{"rows": ["\x01"]}',  # a control character in a string
-            '{"rows": [NaN]}',
-            '{"rows": [1e99999999]}',
             '{"rows": ["unterminated]}',
             '\ufeff{"rows": []}',
         ]:
@@ -106,9 +105,10 @@ class TestJsonRows(BaseCase):
                 raise RuntimeError("stop")
             return item
 
-        with self.assertRaises(RuntimeError):
+        with self.assertRaises(RowError) as caught:
             loads_rows('{"rows": [1, 2, 3, ]}', "rows", parse_row)  # item 4 would be invalid JSON
         self.assertEqual(seen, [1, 2], "the items after the one that failed were never decoded")
+        self.assertEqual((caught.exception.row, str(caught.exception.__cause__)), (2, "stop"))
 
     @settings(deadline=None, max_examples=300, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(
@@ -158,14 +158,33 @@ class TestPagesReadVoucherByVoucher(VoucherSandboxCase):
         self.assertEqual(parse_voucher_page(whole)[1], pages[0])
         self.assertEqual([v.total for v in pages[0]], [107.0, 106.0, 105.0])
 
-    def test_a_bad_voucher_does_not_hide_the_answers_error_flag(self):
-        """Decoding records a bad voucher rather than raising it, so the client reads the answer's
-        ``error`` first, as when pages are parsed whole; the rest of the page is still decoded."""
-        rows = PageRows()
-        raw = b'{"error": "S", "errores": ["x"], "comprobantes": [{"comprobante": 1}, {}], "total": 2}'
-        data = decode_json(raw, "comprobantes", rows)
-        self.assertEqual((data["error"], data["comprobantes"], data["total"]), ("S", [None, None], 2))
-        self.assertEqual((rows.error.code, rows.error.field, rows.error.row), ("invalid_response", "comprobante", 1))
+    def test_a_key_repeated_counts_its_last_list(self):
+        """As ``json.loads`` keeps the last value of a key repeated, only the last list of
+        vouchers counts, valid or not (the others were decoded and parsed, then replaced)."""
+        bad, good = '{"comprobante": 1}', json.dumps(make_voucher(number=7))
+
+        def read(*lists):
+            rows = PageRows()
+            text = ", ".join(f'"comprobantes": [{", ".join(items)}]' for items in lists)
+            data = decode_json(f'{{"error": "N", "total": 2, {text}}}'.encode(), "comprobantes", rows)
+            return parse_voucher_page(data, rows=rows)
+
+        self.assertEqual([v.number for v in read([bad], [good, good])[1]], [7, 7])
+        self.assertEqual(read([bad, good], [])[1], [])
+        for lists in ([[good], [good, bad]], [[bad], [good, bad]]):
+            with self.assertRaises(TusFacturasError) as caught:
+                read(*lists)
+            self.assertEqual((caught.exception.code, caught.exception.row), ("invalid_response", 2))
+
+    def test_what_the_row_parser_raises_is_an_invalid_response_at_its_row(self):
+        def parse_row(item, row):
+            if row == 2:
+                raise ValueError("not JSON's fault")
+            return item
+
         with self.assertRaises(TusFacturasError) as caught:
-            parse_voucher_page(dict(data, error="N"), rows=rows)
-        self.assertIs(caught.exception, rows.error)
+            decode_json(b'{"rows": [1, 2, 3]}', "rows", parse_row)
+        error = caught.exception
+        self.assertEqual(
+            (error.code, error.field, error.row, error.detail), ("invalid_response", "rows", 2, "ValueError")
+        )

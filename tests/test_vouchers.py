@@ -12,6 +12,7 @@ from odoo.tests import BaseCase, tagged
 from ..sandbox.server import DEFAULT_CREDENTIALS
 from ..sandbox.vouchers import PAGE_MODES, make_associated, make_line, make_tax, make_voucher, reference_answers
 from ..tusfacturas import TusFacturasClient, TusFacturasError, methods, voucher_api
+from ..tusfacturas.client import decode_json
 from ..tusfacturas.ledger import MAX_AMOUNT
 from ..tusfacturas.voucher_check import check_vouchers
 from ..tusfacturas.vouchers import (
@@ -22,6 +23,7 @@ from ..tusfacturas.vouchers import (
     QUEUED,
     TYPE_NAMES,
     UNPAID,
+    PageRows,
     Voucher,
     VoucherCustomer,
     parse_voucher,
@@ -417,6 +419,32 @@ class TestVoucherParserProperties(BaseCase):
         for voucher in vouchers:
             assert_sane(self, voucher)
 
+    @settings(deadline=None, max_examples=150, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(voucher_like | json_values, max_size=4), json_values, st.booleans())
+    def test_any_page_read_voucher_by_voucher_as_whole(self, items, total, detail):
+        """The client decodes pages voucher by voucher (PageRows): the same vouchers, or the
+        same error (code, field, row), as the page decoded whole and then parsed."""
+        data = {"total": total if total is not None else len(items), "comprobantes": items}
+        try:
+            raw = json.dumps(data, allow_nan=False).encode()
+        except ValueError:  # NaN or an infinity: not JSON, refused before any voucher is read
+            return
+
+        def whole():
+            return parse_voucher_page(decode_json(raw), detail=detail)
+
+        def voucher_by_voucher():
+            rows = PageRows(detail)
+            return parse_voucher_page(decode_json(raw, "comprobantes", rows), rows=rows)
+
+        outcomes = []
+        for read in (whole, voucher_by_voucher):
+            try:
+                outcomes.append(read())
+            except TusFacturasError as error:
+                outcomes.append((error.code, error.field, error.row))
+        self.assertEqual(outcomes[0], outcomes[1])
+
 
 @tagged("post_install", "-at_install")
 class TestVoucherMethods(VoucherSandboxCase):
@@ -483,6 +511,7 @@ class TestVoucherMethods(VoucherSandboxCase):
             ("not_json", "invalid_json", None),
             ("drop", "connection", None),
             ("api_error", "api_errors", None),
+            ("error_listing", "api_errors", None),  # the answer's error flag first, whatever it lists
             ("html_utf8", "invalid_response", "comprobantes"),  # a ledger's answer: no "comprobantes"
         ]:
             with self.subTest(mode=mode):
@@ -503,7 +532,8 @@ class TestVoucherMethods(VoucherSandboxCase):
                         voucher_api.vouchers_of_day(self.client, DAY, page_size=5), [], float.__eq__, point_of_sale=1
                     )
         self.assertLessEqual(
-            {"bad_voucher", "empty_page", "short_page", "extra_voucher", "changing_total"}, set(PAGE_MODES)
+            {"bad_voucher", "empty_page", "short_page", "extra_voucher", "changing_total", "error_listing"},
+            set(PAGE_MODES),
         )
         # The last page, too.
         for mode in ("extra_voucher", "bad_voucher"):

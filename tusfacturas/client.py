@@ -56,7 +56,7 @@ import requests.adapters
 import requests.utils
 import urllib3
 
-from .json_rows import loads_rows
+from .json_rows import RowError, loads_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -419,7 +419,8 @@ def _no_constant(name):
 def decode_json(raw, rows_field=None, parse_row=None):
     """Decode ``raw`` bytes as an RFC 8259 JSON object; raise :class:`TusFacturasError`.
     With ``parse_row``, the items of the list ``rows_field`` holds go through it as they are
-    decoded (:func:`.json_rows.loads_rows`): the object holds what it returns for each."""
+    decoded (:func:`.json_rows.loads_rows`): the object holds what it returns for each. What
+    ``parse_row`` raises is an ``invalid_response`` at its row (a TusFacturasError as it is)."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
@@ -431,6 +432,13 @@ def decode_json(raw, rows_field=None, parse_row=None):
             data = json.loads(text, parse_constant=_no_constant)
         else:
             data = loads_rows(text, rows_field, parse_row, parse_constant=_no_constant)
+    except RowError as failure:
+        cause = failure.__cause__
+        if isinstance(cause, TusFacturasError):
+            raise cause from None
+        raise TusFacturasError(
+            "invalid_response", field=rows_field, row=failure.row, detail=type(cause).__name__
+        ) from cause
     except (ValueError, RecursionError) as exc:
         raise TusFacturasError("invalid_json", detail=type(exc).__name__) from exc
     if not isinstance(data, dict):
@@ -595,6 +603,8 @@ def read_body(response, deadline, limit):
             size += len(decoded)
             if size > limit:
                 raise TusFacturasError("too_large")
+            if decoder.eof and decoder.unused_data:  # bytes after the gzip stream: refused now, not kept
+                raise TusFacturasError("invalid_encoding", detail="gzip")
             if time.monotonic() >= deadline:
                 raise TusFacturasError("timeout")
             chunk = decoder.unconsumed_tail
@@ -640,9 +650,10 @@ class TusFacturasClient:
         Raises :class:`TusFacturasError` on any failure, including ``"error": "S"``.
         With ``rows_field``, that field must be a list (its length is logged); with
         ``parse_row`` too, its items are decoded one by one, each given to ``parse_row(item,
-        row)`` at once, and the list holds what it returns (:func:`decode_json`): a page of
-        rows costs the memory of a row, not of the page. ``parse_row`` should not raise: an
-        exception of its own is an ``invalid_response`` of the call.
+        row)`` at once, and the list holds what it returns (:func:`decode_json`): the page's
+        JSON tree is never built whole, only each row's. What ``parse_row`` raises is an
+        ``invalid_response`` of the call, raised before the answer's ``error`` flag is read:
+        to report a bad row after it, keep it and return (as :class:`.vouchers.PageRows`).
         With ``breaker`` (a :class:`.CircuitBreaker`), each failed attempt is recorded in
         it, and the outcome of the call (a success too); no retry starts once it is open.
         Each call is logged once, at INFO, without any secret.

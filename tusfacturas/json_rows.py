@@ -8,8 +8,8 @@ to its oldest generation and runs full collections over the whole process becaus
 (about a fifth of a second each, several a month of vouchers). :func:`loads_rows` hands each
 item of the list to ``parse_row`` as soon as it is decoded and keeps only what that returns,
 so each item's tree is freed young: the same strict JSON as ``json.loads`` (the standard
-library's decoder reads every value, through the public ``JSONDecoder.raw_decode``), with
-memory bounded by one item.
+library's decoder reads every value, through the public ``JSONDecoder.raw_decode``), and
+the decoded tree is never more than one item's (the text itself is still the page's).
 
 Plain Python, no Odoo.
 """
@@ -20,17 +20,28 @@ import re
 _WHITESPACE = re.compile(r"[ \t\n\r]*")  # RFC 8259's, as the json module's
 
 
+class RowError(Exception):
+    """``parse_row`` raised (the exception is the ``__cause__``) for the item at ``row``:
+    not an error of the JSON."""
+
+    def __init__(self, row):
+        super().__init__(f"row {row}")
+        self.row = row
+
+
 def _fail(text, message, index):
     raise json.JSONDecodeError(message, text, index)
 
 
 def loads_rows(text, field, parse_row, *, parse_constant=None):
-    """``text`` (a str) decoded as ``json.loads`` would, as an object: raises
-    :class:`json.JSONDecodeError` (a ValueError) on anything but one JSON object, whitespace
-    aside. The value of its key ``field``, when it is a list, is the list of
-    ``parse_row(item, row)`` of its items (``row`` counted from 1), each called as soon as its
-    item is decoded; any other value is decoded as is. A repeated key keeps its last value,
-    as ``json.loads`` does. ``parse_constant`` as ``json.loads``'s."""
+    """``text`` (a str) decoded as ``json.loads`` would, as an object: raises what
+    ``json.loads`` raises (a ValueError, :class:`json.JSONDecodeError` for the syntax; a
+    RecursionError) on anything but one JSON object, whitespace aside. The value of its key
+    ``field``, when it is a list, is the list of ``parse_row(item, row)`` of its items (``row``
+    counted from 1), each called as soon as its item is decoded; any other value is decoded as
+    is. What ``parse_row`` raises is raised as a :class:`RowError`. A repeated key keeps its last
+    value, as ``json.loads`` does (``parse_row`` is given the items of each of its lists).
+    ``parse_constant`` as ``json.loads``'s."""
     decode = json.JSONDecoder(parse_constant=parse_constant).raw_decode
     skip = _WHITESPACE.match
     index = skip(text, 0).end()
@@ -74,7 +85,10 @@ def _rows(text, index, decode, skip, parse_row):
         return rows, index + 1
     while True:
         item, index = decode(text, index)
-        rows.append(parse_row(item, len(rows) + 1))
+        try:
+            rows.append(parse_row(item, len(rows) + 1))
+        except Exception as exc:
+            raise RowError(len(rows) + 1) from exc
         del item  # freed now, before the next item is decoded
         index = skip(text, index).end()
         delimiter = text[index : index + 1]

@@ -638,7 +638,8 @@ class PageRows:
     ``parse_row``, :meth:`.client.TusFacturasClient.call`), each item of ``comprobantes``
     as soon as it is decoded. The first invalid item is kept as ``error``, raised by
     :func:`parse_voucher_page` given these rows, after the page's own checks (as when the
-    page is parsed whole); the items after it are only decoded."""
+    page is parsed whole); the items after it are only decoded. A list's first item starts
+    afresh: of a key repeated, the last list counts, as ``json.loads`` keeps the last value."""
 
     __slots__ = ("customers", "dates", "detail", "error")
 
@@ -646,13 +647,13 @@ class PageRows:
         self.detail, self.dates, self.customers, self.error = detail, {}, {}, None
 
     def __call__(self, item, row):
+        if row == 1:
+            self.error = None
         if self.error is None:
             try:
-                return _voucher(item, row, self.dates, self.customers, self.detail)
+                return _guarded(_voucher, item, row, self.dates, self.customers, self.detail)
             except TusFacturasError as error:
                 self.error = error
-            except Exception as exc:  # as _guarded: still one error type
-                self.error = TusFacturasError("invalid_response", field="comprobantes", detail=type(exc).__name__)
         return None
 
 
@@ -667,7 +668,7 @@ def _page(data, detail, rows=None):
     if len(items) > total:
         raise TusFacturasError("invalid_response", field="total", detail=f"{len(items)} vouchers on a page of {total}")
     if rows is not None:  # parsed as decoded
-        if rows.error is not None:
+        if rows.error is not None and items:  # (an empty list last: the error was of a list replaced)
             raise rows.error
         return total, items
     dates, customers = {}, {}
