@@ -262,14 +262,13 @@ class TusFacturasReconciliation(models.AbstractModel):
         return documents
 
     @api.model
-    def _odoo_documents_elsewhere(self, company, keys):
-        """``{key: [OdooDocument, ...]}``: the documents ``keys`` name that ``company`` has
-        posted, whatever their customer, in one query by the parts of their names as Odoo's
-        sequence keeps them (``FA-A 00002-`` and 1 for ``FA-A 00002-00000001``, as l10n_ar numbers
-        them): the index of journal, prefix and number serves it. Not by the names themselves:
-        PostgreSQL then reads the trigram index of ``name``, 0.5 s for 5,000 names (tools/bench)."""
-        if not keys:
-            return {}
+    def _sequence_parts(self, keys):
+        """``(sequence prefixes, sequence numbers)`` of the documents named by ``keys``
+        (``(afip_code, point_of_sale, number)``) as Odoo's sequence splits their names
+        (``FA-A 00002-`` and 1 for ``FA-A 00002-00000001``, as l10n_ar numbers them), each sorted:
+        their index serves a lookup by both, where the names would be looked up in the trigram
+        index of ``name`` (0.5 s for 5,000 names, tools/bench). Other keys' prefixes and numbers
+        meet too: the caller keeps the documents whose own key it asked for."""
         types = self.env["l10n_latam.document.type"].search_fetch(
             [("code", "in", list({key[0] for key in keys})), ("country_id.code", "=", "AR")],
             ["code", "doc_code_prefix"],
@@ -277,17 +276,25 @@ class TusFacturasReconciliation(models.AbstractModel):
         prefixes = defaultdict(list)
         for doc_type in types:
             prefixes[doc_type.code].append(doc_type.doc_code_prefix)
-        sequence_prefixes = {
-            f"{prefix} {pos:05d}-" for code, pos, _number in keys for prefix in prefixes[code] if prefix
-        }
+        sequence_prefixes = {f"{prefix} {pos:05d}-" for code, pos, _n in keys for prefix in prefixes[code] if prefix}
+        return sorted(sequence_prefixes), sorted({number for _code, _pos, number in keys})
+
+    @api.model
+    def _odoo_documents_elsewhere(self, company, keys):
+        """``{key: [OdooDocument, ...]}``: the documents ``keys`` name that ``company`` has
+        posted, whatever their customer, in one query by the parts of their names as Odoo's
+        sequence keeps them (:meth:`_sequence_parts`), through the index of journal, prefix and number."""
+        if not keys:
+            return {}
+        sequence_prefixes, numbers = self._sequence_parts(keys)
         found = defaultdict(list)
         if not sequence_prefixes:
             return found
         journals = self.env["account.journal"].sudo()._search([("company_id", "=", company.id), ("type", "=", "sale")])
         domain = [
             ("journal_id", "in", journals),
-            ("sequence_prefix", "in", sorted(sequence_prefixes)),
-            ("sequence_number", "in", sorted({number for _code, _pos, number in keys})),
+            ("sequence_prefix", "in", sequence_prefixes),
+            ("sequence_number", "in", numbers),
         ]
         for doc in self._read_documents(company, domain):
             if doc.key in keys:  # the prefixes and numbers of other keys meet too

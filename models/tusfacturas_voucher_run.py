@@ -372,15 +372,10 @@ class TusFacturasVoucherRun(models.Model):
         if day is not None:
             query = SQL("%s AND m.invoice_date = %s", query, day)
         if keys is not None:
-            # By the parts of their names as Odoo's sequence keeps them (its index), not by the names,
-            # which PostgreSQL looks up in the trigram index of name (as the current accounts' check).
+            # By the parts of their names as Odoo's sequence keeps them, as the current accounts' check.
             keys = set(keys)
-            types = self.env["l10n_latam.document.type"].search([("code", "in", list({k[0] for k in keys}))])
-            prefixes = {f"{t.doc_code_prefix} {pos:05d}-" for t in types for code, pos, _n in keys if t.code == code}
-            numbers = sorted({number for _code, _pos, number in keys})
-            query = SQL(
-                "%s AND m.sequence_prefix = ANY(%s) AND m.sequence_number = ANY(%s)", query, sorted(prefixes), numbers
-            )
+            prefixes, numbers = self.env["tusfacturas.reconciliation"]._sequence_parts(keys)
+            query = SQL("%s AND m.sequence_prefix = ANY(%s) AND m.sequence_number = ANY(%s)", query, prefixes, numbers)
         number_parts = Move._l10n_ar_get_document_number_parts
         documents, numbers = [], {}  # numbers: (vat, type) -> the document number as TusFacturas gives it
         for row in self.env.execute_query(query):
