@@ -154,10 +154,11 @@ class TusFacturasDiscrepancy(models.Model):
     odoo_amount = fields.Monetary(string="Odoo Total", readonly=True, help="Signed: credit notes are negative.")
     odoo_residual = fields.Monetary(string="Odoo Open Amount", readonly=True)
     difference = fields.Monetary(readonly=True, help="TusFacturas amount minus Odoo's signed total.")
-    first_seen = fields.Datetime(readonly=True, help="The check that found it first.")
+    # Indexed for the run summaries' counts of what is new or resolved since a run began.
+    first_seen = fields.Datetime(readonly=True, index=True, help="The check that found it first.")
     last_seen = fields.Datetime(readonly=True, help="The last check that found it.")
     resolved_date = fields.Datetime(
-        string="Resolved On", readonly=True, help="The first check that no longer found it."
+        string="Resolved On", readonly=True, index="btree_not_null", help="The first check that no longer found it."
     )
     dismiss_reason = fields.Text(string="Reason", readonly=True, tracking=True)
     dismissed_by_id = fields.Many2one("res.users", readonly=True)

@@ -135,6 +135,17 @@ class TestRunSummary(TusFacturasCase):
         }])  # fmt: skip
         self.assertEqual(self.Summary._post_run_summary(self.company, "run 7", statuses=statuses), summary)
 
+    def test_summary_counts_a_shared_current_account_once(self):
+        """A second customer with the CUIT of the one with differences shares its current account:
+        both are counted as customers, its balances and its difference once."""
+        self.partners |= self.make_customer("Cliente 1 Sucursal", self.cuits[1])
+        statuses = self.run_checks("run-1")
+        summary = self.Summary._post_run_summary(self.company, "run-1", statuses=statuses)
+        self.assertRecordValues(summary, [{
+            "customer_count": 5, "ok_count": 2, "mismatch_count": 2, "mismatch_amount": 1000.0, "error_count": 1,
+            "tusfacturas_balance": 1363.0, "odoo_balance": 363.0,
+        }])  # fmt: skip
+
     def test_summary_in_spanish_as_a_message_without_responsible(self):
         self.env["res.lang"]._activate_lang("es_AR")
         self.env["ir.module.module"]._load_module_terms(["tusfacturas_cuenta_corriente"], ["es_AR"], overwrite=True)
