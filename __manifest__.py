@@ -2,7 +2,7 @@
     "name": "TusFacturas Current Account",
     "summary": "See a customer's TusFacturas.app current account next to Odoo receivables, "
     "matched document by document",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Accounting/Localizations",
     "author": "TusFacturas Cuenta Corriente contributors",
     "maintainers": ["tusfacturas-cuenta-corriente"],

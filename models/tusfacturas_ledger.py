@@ -19,8 +19,8 @@ RECEIVABLE_ORDER = "date, id"
 RECEIVABLE_ORDER_REVERSED = "date desc, id desc"
 # The columns of tusfacturas.ledger.line written in bulk, in _line_text's order.
 LINE_COLUMNS = (
-    "ledger_id", "sequence", "row_number", "currency_id", "match_state", "match_currency", "move_id", "date", "concept",
-    "document_type_id", "point_of_sale", "document_number", "other_period", "unrecognized_concept",
+    "ledger_id", "sequence", "row_number", "currency_id", "match_state", "match_currency", "move_ref", "date",
+    "concept", "document_type_ref", "point_of_sale", "document_number", "other_period", "unrecognized_concept",
     "debit", "credit", "residual", "balance", "odoo_amount", "odoo_residual", "difference",
 )  # fmt: skip
 LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")

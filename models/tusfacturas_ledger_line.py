@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from ..tusfacturas.matching import COMPANY_CURRENCY, DOCUMENT_CURRENCY
 
@@ -44,10 +45,18 @@ class TusFacturasLedgerLine(models.TransientModel):
     credit = fields.Monetary()
     residual = fields.Monetary(string="Open Amount")
     balance = fields.Monetary(string="Running Balance")
-    document_type_id = fields.Many2one("l10n_latam.document.type")
+    # Odoo's document and the document type are kept as their ids, without a foreign key: PostgreSQL
+    # checks a foreign key of each line written by locking the row it names (FOR KEY SHARE), which
+    # made an opening lock every invoice of its customer and take 10 to 12 % longer from 1,000 to
+    # 2,000 rows (BENCHMARKS.md). The lines are a snapshot of hours; a document deleted since reads as none.
+    document_type_ref = fields.Integer(string="Document Type ID", readonly=True)
+    document_type_id = fields.Many2one("l10n_latam.document.type", compute="_compute_references")
     point_of_sale = fields.Integer()
     document_number = fields.Integer()
-    move_id = fields.Many2one("account.move", string="Odoo Document")
+    move_ref = fields.Integer(string="Odoo Document ID", readonly=True)
+    move_id = fields.Many2one(
+        "account.move", string="Odoo Document", compute="_compute_references", search="_search_move_id"
+    )
     match_state = fields.Selection(MATCH_STATES, string="Match")
     other_partner_id = fields.Many2one(
         "res.partner",
@@ -76,6 +85,27 @@ class TusFacturasLedgerLine(models.TransientModel):
         "it was compared in: its TusFacturas movement minus the Odoo document's signed total. Zero for a "
         "matched row; rows out of scope, annulled or repeated count nothing.",
     )
+
+    @api.depends("move_ref", "document_type_ref")
+    def _compute_references(self):
+        moves = self.env["account.move"].browse(set(self.mapped("move_ref")) - {0}).exists()
+        types = self.env["l10n_latam.document.type"].browse(set(self.mapped("document_type_ref")) - {0}).exists()
+        moves, types = set(moves.ids), set(types.ids)
+        for line in self:
+            line.move_id = line.move_ref if line.move_ref in moves else False
+            line.document_type_id = line.document_type_ref if line.document_type_ref in types else False
+
+    def _search_move_id(self, operator, value):
+        """Lines by their Odoo document, as a many2one is searched: by ids, by none, or by name."""
+        if value is False and operator in ("=", "!="):
+            return [("move_ref", operator, False)]
+        values = value if isinstance(value, list | tuple) else [value]
+        by_id = all(isinstance(item, int) for item in values)
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+        moves = self.env["account.move"]._search([("id" if by_id else "display_name", positive, value)])
+        domain = [("move_ref", "in", moves)]
+        return ["|", ("move_ref", "=", False), "!", *domain] if negative else domain
 
     @api.depends("match_state", "move_id")
     def _compute_other_partner_id(self):

@@ -146,6 +146,43 @@ class TestLedger(TusFacturasCase):
         self.assertEqual(ledger.line_ids.match_state, "matched")
         self.assertTrue(ledger.is_ok)
 
+    def test_rows_name_their_odoo_document_and_find_it_by_name(self):
+        """The rows keep Odoo's document by its id (no foreign key): they show it, the search
+        view's "Odoo Document" finds them by its name, and a document deleted since the opening
+        reads as none, not as an error."""
+        first, second = self.invoice(self.customer, 100.0), self.invoice(self.customer, 200.0)
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row(f"FACTURA A 0001-{first.sequence_number:08d}", debe=121.0, resta=121.0, saldo=121.0),
+            tf_row(f"FACTURA A 0001-{second.sequence_number:08d}", debe=242.0, resta=242.0, saldo=363.0),
+            tf_row("RECIBO X 0001-00000007", haber=50.0, saldo=313.0),
+        ]
+        ledger = self.open_ledger(user=self.billing_user)
+        lines = ledger.line_ids
+        self.assertEqual(lines.mapped("move_id"), first | second)
+        self.assertEqual(lines[0].document_type_id, first.l10n_latam_document_type_id)
+        Line = lines.browse()
+        in_ledger = [("ledger_id", "=", ledger.id)]
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "ilike", first.name)]), lines[0])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "=", second.id)]), lines[1])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "in", (first | second).ids)]), lines[:2])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "=", False)]), lines[2])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "!=", first.id)]), lines[1:])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "not ilike", first.name)]), lines[1:])
+        spec = {"line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}}, "limit": 40}}
+        [read] = ledger.web_read(spec)
+        self.assertEqual([line["move_id"] and line["move_id"]["id"] for line in read["line_ids"]],
+                         [first.id, second.id, False])  # fmt: skip
+
+        second.button_draft()
+        second.with_context(force_delete=True).unlink()
+        ledger.invalidate_recordset()
+        lines.invalidate_recordset()
+        self.assertEqual(lines.mapped("move_id"), first)
+        [read] = ledger.web_read(spec)
+        self.assertEqual(
+            [line["move_id"] and line["move_id"]["id"] for line in read["line_ids"]], [first.id, False, False]
+        )
+
     def test_refresh_fetches_again_in_place(self):
         ledger = self.open_ledger()
         self.assertFalse(ledger.line_ids)

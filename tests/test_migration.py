@@ -3,13 +3,15 @@ import importlib.util
 from odoo.tests import tagged
 from odoo.tools.misc import file_path
 
-from .common import TusFacturasCase
+from .common import ADHOC_CUIT, TusFacturasCase, tf_row
 
 MIGRATION = "tusfacturas_cuenta_corriente/migrations/18.0.2.0.0/post-migration.py"
+LINE_REFERENCES = "tusfacturas_cuenta_corriente/migrations/18.0.2.1.0/pre-migration.py"
 
 
-def migration():
-    spec = importlib.util.spec_from_file_location("tusfacturas_post_migration_18_0_2_0_0", file_path(MIGRATION))
+def migration(path=MIGRATION):
+    name = "tusfacturas_" + path.split("/", 2)[2].replace("/", "_").replace(".", "_").replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, file_path(path))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -147,3 +149,55 @@ class TestUpgradeFromCompanyCredentials(TusFacturasCase):
     def test_a_new_database_has_nothing_to_move(self):
         migration().migrate(self.env.cr, "18.0.1.1.0")
         self.assertEqual(self.env["tusfacturas.account"].search([("company_id", "=", self.company.id)]), self.account)
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeLineReferences(TusFacturasCase):
+    """18.0.2.0.0 kept a ledger line's Odoo document and document type as many2one columns with
+    foreign keys: the upgrade keeps the ledgers open meanwhile as they are, without the keys. The
+    old columns are made here as 18.0.2.0.0 had them, in this test's transaction."""
+
+    def test_open_ledgers_keep_their_documents_and_lose_the_foreign_keys(self):
+        invoice = self.invoice(self.customer, 100.0)
+        self.sandbox.ledgers[ADHOC_CUIT] = [
+            tf_row(f"FACTURA A 0001-{invoice.sequence_number:08d}", debe=121.0, resta=121.0, saldo=121.0)
+        ]
+        ledger = self.open_ledger()
+        self.assertEqual(ledger.line_ids.move_id, invoice)
+        cr = self.env.cr
+        module = self.env["ir.module.module"].search([("name", "=", "tusfacturas_cuenta_corriente")])
+        model = self.env["ir.model"]._get("tusfacturas.ledger.line")
+        for old, new, target in (("move_id", "move_ref", "account_move"),
+                                 ("document_type_id", "document_type_ref", "l10n_latam_document_type")):  # fmt: skip
+            constraint = f"tusfacturas_ledger_line_{old}_fkey"
+            cr.execute(f"ALTER TABLE tusfacturas_ledger_line RENAME COLUMN {new} TO {old}")
+            cr.execute(
+                f"ALTER TABLE tusfacturas_ledger_line ADD CONSTRAINT {constraint} FOREIGN KEY ({old}) "
+                f"REFERENCES {target}(id) ON DELETE SET NULL"
+            )
+            cr.execute(
+                "INSERT INTO ir_model_constraint (name, model, module, type) VALUES (%s, %s, %s, 'f')",
+                [constraint, model.id, module.id],
+            )
+
+        migration(LINE_REFERENCES).migrate(cr, "18.0.2.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(ledger.line_ids.move_id, invoice)
+        self.assertEqual(ledger.line_ids.document_type_id, invoice.l10n_latam_document_type_id)
+        cr.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'tusfacturas_ledger_line'::regclass AND contype = 'f'"
+        )
+        self.assertEqual(
+            sorted(name for (name,) in cr.fetchall()),
+            [
+                f"tusfacturas_ledger_line_{name}_fkey"
+                for name in ("create_uid", "currency_id", "ledger_id", "write_uid")
+            ],
+        )
+        cr.execute(
+            "SELECT count(*) FROM ir_model_constraint WHERE name = ANY(%s)",
+            [["tusfacturas_ledger_line_move_id_fkey", "tusfacturas_ledger_line_document_type_id_fkey"]],
+        )
+        self.assertEqual(cr.fetchone()[0], 0)
+        # Run again (a module updated twice): nothing left to do.
+        migration(LINE_REFERENCES).migrate(cr, "18.0.2.0.0")
