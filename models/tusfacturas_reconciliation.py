@@ -5,10 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from odoo import api, models
-from odoo.tools import SQL, float_compare, float_is_zero, float_round, split_every
+from odoo.tools import SQL, float_compare, float_is_zero, float_round
 
 from ..tusfacturas import TusFacturasError
-from ..tusfacturas.batch import fetching_ledgers
+from ..tusfacturas.batch import fetching_ledgers, result_groups
 from ..tusfacturas.matching import (
     COMPANY_CURRENCY_CODE,
     MISSING_IN_ODOO,
@@ -550,8 +550,8 @@ class TusFacturasReconciliation(models.AbstractModel):
 
         The HTTP calls run in a bounded thread pool; all ORM work stays here. The outcomes
         are compared and stored by groups (:func:`group_size`) as the calls complete, so
-        that the database work overlaps the calls still in flight: only the last group's
-        follows the batch's last call.
+        that the database work overlaps the calls still in flight: only the last round's
+        follows the batch's last call (:func:`~..tusfacturas.batch.result_groups`).
         """
         service = self.env["tusfacturas.service"]
         Status = self.env["tusfacturas.partner.status"]
@@ -575,7 +575,7 @@ class TusFacturasReconciliation(models.AbstractModel):
         with fetching_ledgers(client, {cuit: cuit for cuit in groups}, concurrency) as fetch:
             # Odoo's side of the whole batch, read while the first calls are in flight.
             books = self._odoo_books(self.env["res.partner"].union(*groups.values()), company) if groups else None
-            for chunk in split_every(group_size(concurrency), fetch.completed(), list):
+            for chunk in result_groups(fetch.completed(), len(groups), concurrency, group_size(concurrency)):
                 rows_by_cuit = {cuit: rows for cuit, rows in chunk if isinstance(rows, list)}
                 compared = self._compare_groups(company, groups, rows_by_cuit, books=books)
                 for cuit, rows in chunk:

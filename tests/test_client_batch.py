@@ -231,3 +231,23 @@ class TestCircuitBreaker(BaseCase):
         self.assertFalse(error.is_credential_error, "a batch that stopped on it is no refusal")
         self.assertTrue(TusFacturasError("unauthorized", status=401).is_credential_error)
         self.assertFalse(TusFacturasError("api_errors", errors=["Acceso denegado"]).is_credential_error)
+
+
+class TestResultGroups(BaseCase):
+    """A batch's results are worked on in groups while calls are in flight; the last round of
+    calls is a group of its own, so that the work left after the last call is one round's."""
+
+    def test_every_result_once_in_order_the_last_round_alone(self):
+        for count in (1, 7, 8, 9, 16, 20, 48, 50):
+            for concurrency in (1, 4, 8):
+                size = concurrency * -(-16 // concurrency)
+                groups = list(batch.result_groups(iter(range(count)), count, concurrency, size))
+                with self.subTest(count=count, concurrency=concurrency):
+                    self.assertEqual([item for group in groups for item in group], list(range(count)))
+                    self.assertLessEqual(len(groups[-1]), concurrency)
+                    self.assertTrue(all(len(group) <= size for group in groups))
+                    self.assertLessEqual(len(groups), -(-count // size) + 1)
+
+    def test_calls_cancelled_end_the_last_group(self):
+        groups = list(batch.result_groups(iter(range(10)), 48, 8, 16))
+        self.assertEqual(groups, [list(range(10))])

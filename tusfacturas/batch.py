@@ -54,6 +54,22 @@ class LedgerFetch:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def result_groups(results, count, concurrency, size):
+    """The ``count`` ``results`` of a batch's calls (an iterable, in the order the calls complete)
+    in lists of ``size``, the last round of calls (its last ``concurrency`` results) in a list of
+    its own: what follows the batch's last call is one round's work, the rounds before it are
+    worked on while calls are in flight. Fewer results (calls cancelled) end the last list."""
+    before_last = count - min(count, max(1, concurrency or 1))
+    group = []
+    for taken, result in enumerate(results, start=1):
+        group.append(result)
+        if len(group) == size or taken in (before_last, count):
+            yield group
+            group = []
+    if group:
+        yield group
+
+
 @contextmanager
 def fetching_ledgers(client, cuits, concurrency):
     """Start fetching the current accounts of ``cuits`` (``{key: CUIT}``), at most
