@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 import tracemalloc
 from unittest.mock import patch
@@ -122,6 +123,25 @@ class TestHostileServer(BaseCase):
                 _error, elapsed = self.fails("timeout", self.client(timeout=2))
                 self.assertGreater(elapsed, 1.9)
                 self.assertLess(elapsed, 2 + MARGIN)
+
+    def test_concurrent_calls_each_end_at_their_own_deadline(self):
+        """Calls in flight at once (the scheduled run's) each end at their own deadline: a
+        shorter one started after a longer one does not wait for it."""
+        self.sandbox.mode = "trickle_headers"
+        elapsed = {}
+
+        def call(timeout):
+            elapsed[timeout] = self.fails("timeout", self.client(timeout=timeout))[1]
+
+        longer = threading.Thread(target=call, args=(4,))
+        longer.start()
+        time.sleep(0.2)
+        call(1)
+        longer.join()
+        self.assertGreater(elapsed[1], 0.9)
+        self.assertLess(elapsed[1], 1 + MARGIN)
+        self.assertGreater(elapsed[4], 3.9)
+        self.assertLess(elapsed[4], 4 + MARGIN)
 
     def test_retries_stay_within_the_deadline(self):
         self.sandbox.mode, self.sandbox.failures_left, self.sandbox.retry_after = "retry_after", 10, "1"

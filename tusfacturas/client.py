@@ -35,7 +35,9 @@ No answer can hurt the caller:
 import codecs
 import contextlib
 import email.utils
+import heapq
 import ipaddress
+import itertools
 import json
 import logging
 import math
@@ -181,8 +183,6 @@ class _Attempt:
         self.fired = False
         self._over = False
         self._lock = threading.Lock()
-        self._timer = threading.Timer(max(self.remaining(), 0), self._fire)
-        self._timer.daemon = True
 
     def remaining(self):
         return self.deadline - time.monotonic()
@@ -206,14 +206,46 @@ class _Attempt:
 
     def __enter__(self):
         _local.attempt = self
-        self._timer.start()
+        _WATCHDOG.watch(self)
         return self
 
     def __exit__(self, *exc):
         with self._lock:
             self._over = True
-        self._timer.cancel()
         _local.attempt = None
+
+
+class _Watchdog:
+    """One thread that fires each attempt in progress at its deadline (a thread per attempt
+    would cost its start on every call). Started on the first attempt of each process: a
+    worker forked from Odoo's server has none of its parent's threads."""
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._deadlines = []  # heap of (deadline, sequence, attempt); attempts over are dropped when due
+        self._sequence = itertools.count()
+        self._thread = None
+
+    def watch(self, attempt):
+        with self._condition:
+            heapq.heappush(self._deadlines, (attempt.deadline, next(self._sequence), attempt))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="tusfacturas-watchdog", daemon=True)
+                self._thread.start()
+            elif self._deadlines[0][2] is attempt:
+                self._condition.notify()  # sooner than the one it waits for
+
+    def _run(self):
+        while True:
+            with self._condition:
+                while not self._deadlines or self._deadlines[0][0] > time.monotonic():
+                    timeout = self._deadlines[0][0] - time.monotonic() if self._deadlines else None
+                    self._condition.wait(timeout)
+                _deadline, _sequence, attempt = heapq.heappop(self._deadlines)
+            attempt._fire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _TrackedConnection:
