@@ -754,7 +754,7 @@ def main():
                 rows_table.append((size, lines, server, queries, peak, floor, read, button, form_bytes, with_data))
                 print(f"N={size}: server {server:.3f}s floor {floor:.3f}s queries {queries}", flush=True)
 
-            # The one trick kept (README, Performance): discrepancies found again marked seen by one
+            # Kept for a target (README, Performance): discrepancies found again marked seen by one
             # UPDATE; the same opening of the largest ledger with the ORM's write instead.
             largest = max(sizes)
             Discrepancy = type(env["tusfacturas.discrepancy"])
