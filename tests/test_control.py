@@ -75,6 +75,11 @@ class TestRunSummary(TusFacturasCase):
             [("partner_id", "in", self.partners.ids), ("company_id", "=", self.company.id)]
         )
 
+    def checked_summary(self, run_key):
+        """Check the customers as a run does and post the run's summary: ``(summary, statuses)``."""
+        statuses = self.run_checks(run_key)
+        return self.Summary._post_run_summary(self.company, run_key, statuses=statuses), statuses
+
     def setUp(self):
         super().setUp()
         for index, (partner, cuit) in enumerate(zip(self.partners, self.cuits, strict=True)):
@@ -91,8 +96,7 @@ class TestRunSummary(TusFacturasCase):
     def test_summary_once_per_run_as_an_activity_for_the_responsible(self):
         self.company.tusfacturas_control_user_id = self.billing_user
         with freeze_time("2026-11-20 03:00:00"):
-            statuses = self.run_checks("run-1")
-            summary = self.Summary._post_run_summary(self.company, "run-1", statuses=statuses)
+            summary, statuses = self.checked_summary("run-1")
         self.assertRecordValues(summary, [{
             "customer_count": 4, "ok_count": 2, "mismatch_count": 1, "mismatch_amount": 1000.0, "error_count": 1,
             "new_count": 2, "resolved_count": 0,
@@ -139,8 +143,7 @@ class TestRunSummary(TusFacturasCase):
         """A second customer with the CUIT of the one with differences shares its current account:
         both are counted as customers, its balances and its difference once."""
         self.partners |= self.make_customer("Cliente 1 Sucursal", self.cuits[1])
-        statuses = self.run_checks("run-1")
-        summary = self.Summary._post_run_summary(self.company, "run-1", statuses=statuses)
+        summary, _statuses = self.checked_summary("run-1")
         self.assertRecordValues(summary, [{
             "customer_count": 5, "ok_count": 2, "mismatch_count": 2, "mismatch_amount": 1000.0, "error_count": 1,
             "tusfacturas_balance": 1363.0, "odoo_balance": 363.0,
