@@ -57,9 +57,12 @@ class TusFacturasControlSummary(models.Model):
         found new or resolved since ``since`` (default: the run's first attempt)."""
         since = since or min(statuses.mapped("last_attempt"), default=None) or fields.Datetime.now()
         mismatched = statuses.filtered(lambda s: s.state == "mismatch")
-        # Each CUIT once for the figures: the check counts them on the first of its customers
-        # (the others' counted figures are zero), all of which the run checked together.
-        checked = statuses.filtered(lambda s: s.state in ("ok", "mismatch"))
+        # One status per CUIT for the figures: customers sharing one have the same (a CUIT's
+        # customers may have been checked apart since, so not the figures counted once by a check).
+        # Only the fields the CUIT is computed from are read, not every column of every customer.
+        statuses.partner_id.fetch(["vat", "l10n_latam_identification_type_id"])
+        checked = {status.partner_id.l10n_ar_vat or status.partner_id.id: status for status in statuses}.values()
+        checked = [status for status in checked if status.state in ("ok", "mismatch")]
         currency = company.currency_id
         Discrepancy = self.env["tusfacturas.discrepancy"].sudo()
         company_domain = [("company_id", "=", company.id), ("source", "=", "ledger")]
@@ -67,9 +70,9 @@ class TusFacturasControlSummary(models.Model):
             "customer_count": len(statuses),
             "ok_count": len(statuses.filtered(lambda s: s.state == "ok")),
             "mismatch_count": len(mismatched),
-            "mismatch_amount": currency.round(sum(abs(status.counted_difference) for status in mismatched)),
-            "tusfacturas_balance": currency.round(sum(checked.mapped("counted_tusfacturas_balance"))),
-            "odoo_balance": currency.round(sum(checked.mapped("counted_odoo_balance"))),
+            "mismatch_amount": currency.round(sum(abs(s.difference) for s in checked if s.state == "mismatch")),
+            "tusfacturas_balance": currency.round(sum(status.tusfacturas_balance for status in checked)),
+            "odoo_balance": currency.round(sum(status.odoo_balance for status in checked)),
             "error_count": len(statuses.filtered(lambda s: s.state == "error")),
             "new_count": Discrepancy.search_count([*company_domain, ("first_seen", ">=", since)]),
             "resolved_count": Discrepancy.search_count(

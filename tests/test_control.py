@@ -149,6 +149,19 @@ class TestRunSummary(TusFacturasCase):
             "tusfacturas_balance": 1363.0, "odoo_balance": 363.0,
         }])  # fmt: skip
 
+    def test_summary_counts_a_shared_current_account_once_checked_apart_since(self):
+        """The customers of a CUIT checked together by the run, then one of them alone (the other
+        archived meanwhile): each counts the figures of that check, the summary still counts their
+        current account once."""
+        branch = self.make_customer("Cliente 1 Sucursal", self.cuits[1])
+        self.partners |= branch
+        statuses = self.run_checks("run-1")
+        self.partners[1].active = False
+        self.env["tusfacturas.reconciliation"]._reconcile_batch(branch, self.company)
+        self.assertEqual(statuses.filtered(lambda s: s.partner_id == branch).counted_tusfacturas_balance, 1121.0)
+        summary = self.Summary._post_run_summary(self.company, "run-1", statuses=statuses)
+        self.assertRecordValues(summary, [{"customer_count": 5, "tusfacturas_balance": 1363.0}])
+
     def test_summary_in_spanish_as_a_message_without_responsible(self):
         self.env["res.lang"]._activate_lang("es_AR")
         self.env["ir.module.module"]._load_module_terms(["tusfacturas_cuenta_corriente"], ["es_AR"], overwrite=True)
