@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools.query import Query
 
 from ..tusfacturas.matching import COMPANY_CURRENCY, DOCUMENT_CURRENCY
 
@@ -50,7 +51,9 @@ class TusFacturasLedgerLine(models.TransientModel):
     # made an opening lock every invoice of its customer and take 10 to 12 % longer from 1,000 to
     # 2,000 rows (BENCHMARKS.md). The lines are a snapshot of hours; a document deleted since reads as none.
     document_type_ref = fields.Integer(string="Document Type ID", readonly=True)
-    document_type_id = fields.Many2one("l10n_latam.document.type", compute="_compute_references")
+    document_type_id = fields.Many2one(
+        "l10n_latam.document.type", compute="_compute_references", search="_search_document_type_id"
+    )
     point_of_sale = fields.Integer()
     document_number = fields.Integer()
     move_ref = fields.Integer(string="Odoo Document ID", readonly=True)
@@ -96,16 +99,43 @@ class TusFacturasLedgerLine(models.TransientModel):
             line.document_type_id = line.document_type_ref if line.document_type_ref in types else False
 
     def _search_move_id(self, operator, value):
-        """Lines by their Odoo document, as a many2one is searched: by ids, by none, or by name."""
-        if value is False and operator in ("=", "!="):
-            return [("move_ref", operator, False)]
-        values = value if isinstance(value, list | tuple) else [value]
-        by_id = all(isinstance(item, int) for item in values)
-        negative = operator in expression.NEGATIVE_TERM_OPERATORS
-        positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
-        moves = self.env["account.move"]._search([("id" if by_id else "display_name", positive, value)])
-        domain = [("move_ref", "in", moves)]
-        return ["|", ("move_ref", "=", False), "!", *domain] if negative else domain
+        return self._search_reference("move_ref", "account.move", operator, value)
+
+    def _search_document_type_id(self, operator, value):
+        return self._search_reference("document_type_ref", "l10n_latam.document.type", operator, value)
+
+    def _search_reference(self, column, comodel, operator, value):
+        """The domain on ``column`` (the id of a ``comodel`` record) of a condition on the
+        many2one computed from it, as a stored many2one is searched: by ids, by name, by a path
+        or ``any`` of the comodel's fields; "none" is no record, or one deleted since."""
+        Comodel = self.env[comodel]
+        if operator == "=?":
+            if value is False or value is None:
+                return expression.TRUE_DOMAIN
+            operator = "="
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS or operator == "not any"
+        if negative:
+            operator = "any" if operator == "not any" else expression.TERM_OPERATORS_NEGATION[operator]
+        none = False
+        if operator == "any":
+            found = Comodel._search(value)
+        elif isinstance(value, Query):
+            found = value
+        else:
+            values = list(value) if isinstance(value, list | tuple) else [value]
+            none = any(item is False or item is None for item in values)
+            values = [item for item in values if item is not False and item is not None]
+            by_id = all(isinstance(item, int) for item in values)
+            operand = values if isinstance(value, list | tuple) else values[0] if values else None
+            found = Comodel._search([("id" if by_id else "display_name", operator, operand)]) if values else None
+        parts = [[(column, "in", found)]] if found is not None else []
+        nothing = ["|", (column, "=", False), (column, "not in", Comodel.sudo()._search([]))]
+        if none:
+            parts.append(nothing)
+        domain = expression.OR(parts) if parts else expression.FALSE_DOMAIN
+        if not negative:
+            return domain
+        return ["!", *domain] if none else expression.OR([nothing, ["!", *domain]])
 
     @api.depends("match_state", "move_id")
     def _compute_other_partner_id(self):

@@ -168,6 +168,15 @@ class TestLedger(TusFacturasCase):
         self.assertEqual(Line.search([*in_ledger, ("move_id", "=", False)]), lines[2])
         self.assertEqual(Line.search([*in_ledger, ("move_id", "!=", first.id)]), lines[1:])
         self.assertEqual(Line.search([*in_ledger, ("move_id", "not ilike", first.name)]), lines[1:])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "=?", False)]), lines)
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "in", [False])]), lines[2])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "not in", [False])]), lines[:2])
+        # Paths and "any", as the custom filter editor writes them.
+        self.assertEqual(Line.search([*in_ledger, ("move_id.amount_total", "=", 242.0)]), lines[1])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "any", [("amount_total", "=", 121.0)])]), lines[0])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "not any", [("amount_total", "=", 121.0)])]), lines[1:])
+        doc_type = first.l10n_latam_document_type_id
+        self.assertEqual(Line.search([*in_ledger, ("document_type_id", "=", doc_type.id)]), lines[:2])
         spec = {"line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}}, "limit": 40}}
         [read] = ledger.web_read(spec)
         self.assertEqual([line["move_id"] and line["move_id"]["id"] for line in read["line_ids"]],
@@ -178,6 +187,8 @@ class TestLedger(TusFacturasCase):
         ledger.invalidate_recordset()
         lines.invalidate_recordset()
         self.assertEqual(lines.mapped("move_id"), first)
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "=", False)]), lines[1:])
+        self.assertEqual(Line.search([*in_ledger, ("move_id", "!=", False)]), lines[0])
         [read] = ledger.web_read(spec)
         self.assertEqual(
             [line["move_id"] and line["move_id"]["id"] for line in read["line_ids"]], [first.id, False, False]
