@@ -6,7 +6,10 @@ import gzip
 import json
 import logging
 import os
+import pathlib
+import subprocess
 import sys
+import textwrap
 import threading
 import time
 import tracemalloc
@@ -142,6 +145,32 @@ class TestHostileServer(BaseCase):
         self.assertLess(elapsed[1], 1 + MARGIN)
         self.assertGreater(elapsed[4], 3.9)
         self.assertLess(elapsed[4], 4 + MARGIN)
+
+    def test_a_forked_worker_watches_its_own_attempts(self):
+        """Odoo's prefork server forks its workers: a worker's calls keep their deadline even if
+        the parent forked while its watchdog held its lock, and the parent's attempts in flight
+        are not the worker's to stop (their sockets are the parent's)."""
+        script = textwrap.dedent(
+            """
+            import os, sys, time
+            sys.path.insert(0, sys.argv[1])
+            from tusfacturas import client
+            parents = client._Attempt(time.monotonic() + 0.3)
+            parents.__enter__()
+            with client._WATCHDOG._condition:  # as the parent's watchdog thread may hold it
+                pid = os.fork()
+            if pid == 0:
+                own = client._Attempt(time.monotonic() + 0.2)
+                own.__enter__()
+                time.sleep(0.6)
+                os._exit(0 if own.fired and not parents.fired else 3)
+            _pid, status = os.waitpid(pid, 0)
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        )
+        addon = str(pathlib.Path(__file__).resolve().parent.parent)
+        done = subprocess.run([sys.executable, "-c", script, addon], timeout=20, capture_output=True, check=False)
+        self.assertEqual(done.returncode, 0, done.stderr.decode()[-2000:])
 
     def test_retries_stay_within_the_deadline(self):
         self.sandbox.mode, self.sandbox.failures_left, self.sandbox.retry_after = "retry_after", 10, "1"

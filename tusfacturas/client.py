@@ -217,10 +217,15 @@ class _Attempt:
 
 class _Watchdog:
     """One thread that fires each attempt in progress at its deadline (a thread per attempt
-    would cost its start on every call). Started on the first attempt of each process: a
-    worker forked from Odoo's server has none of its parent's threads."""
+    would cost its start on every call). Started on the first attempt of each process; a
+    worker forked from Odoo's server starts afresh (none of its parent's threads, attempts or locks)."""
 
     def __init__(self):
+        self._reset()
+
+    def _reset(self):
+        """A new watchdog, with nothing to watch: also in a forked child, whose parent's
+        attempts are not its own and whose lock the parent may have held when it forked."""
         self._condition = threading.Condition()
         self._deadlines = []  # heap of (deadline, sequence, attempt); attempts over are dropped when due
         self._sequence = itertools.count()
@@ -242,10 +247,15 @@ class _Watchdog:
                     timeout = self._deadlines[0][0] - time.monotonic() if self._deadlines else None
                     self._condition.wait(timeout)
                 _deadline, _sequence, attempt = heapq.heappop(self._deadlines)
-            attempt._fire()
+            try:
+                attempt._fire()
+            except Exception:  # one attempt's failure must not leave the others without a deadline
+                _logger.exception("TusFacturas: the watchdog could not stop an HTTP attempt at its deadline")
 
 
 _WATCHDOG = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_WATCHDOG._reset)
 
 
 class _TrackedConnection:
