@@ -428,7 +428,19 @@ def start_sandbox_process(ledgers, *options):
 @contextlib.contextmanager
 def line_foreign_keys(cr):
     """The ledger lines' document and document type with the foreign keys a many2one has, for
-    the time of the block (``NOT VALID``: the lines already written are not checked)."""
+    the time of the block (``NOT VALID``: the lines already written are not checked); those a
+    crashed run left are replaced."""
+
+    def drop():
+        for column in LINE_REFERENCES:
+            cr.execute(
+                SQL(
+                    "ALTER TABLE tusfacturas_ledger_line DROP CONSTRAINT IF EXISTS %s",
+                    SQL.identifier(f"bench_{column}_fkey"),
+                )
+            )
+
+    drop()
     for column, table in LINE_REFERENCES.items():
         cr.execute(
             SQL(
@@ -441,10 +453,8 @@ def line_foreign_keys(cr):
     try:
         yield
     finally:
-        for column in LINE_REFERENCES:
-            cr.execute(
-                SQL("ALTER TABLE tusfacturas_ledger_line DROP CONSTRAINT %s", SQL.identifier(f"bench_{column}_fkey"))
-            )
+        cr.rollback()  # an error in the block leaves the transaction aborted
+        drop()
         cr.commit()
 
 

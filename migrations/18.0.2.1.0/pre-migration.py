@@ -7,20 +7,27 @@ keep their rows, and their foreign keys are dropped with Odoo's record of them.
 """
 
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists, rename_column
 
 RENAMED = {"move_id": "move_ref", "document_type_id": "document_type_ref"}
 TABLE = "tusfacturas_ledger_line"
 
 
 def migrate(cr, version):
-    cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name = ANY(%s)",
-        [TABLE, list(RENAMED)],
-    )
-    for (old,) in cr.fetchall():
-        constraint = f"{TABLE}_{old}_fkey"
+    for old, new in RENAMED.items():
+        if not column_exists(cr, TABLE, old) or column_exists(cr, TABLE, new):
+            continue
+        # The column's foreign keys, whatever their names.
         cr.execute(
-            SQL("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", SQL.identifier(TABLE), SQL.identifier(constraint))
+            """
+            SELECT c.conname
+              FROM pg_constraint c
+              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+             WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND a.attname = %s
+            """,
+            [TABLE, old],
         )
-        cr.execute("DELETE FROM ir_model_constraint WHERE name = %s", [constraint])
-        cr.execute(SQL("ALTER TABLE %s RENAME COLUMN %s TO %s", *map(SQL.identifier, (TABLE, old, RENAMED[old]))))
+        for (constraint,) in cr.fetchall():
+            cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(TABLE), SQL.identifier(constraint)))
+            cr.execute("DELETE FROM ir_model_constraint WHERE name = %s", [constraint])
+        rename_column(cr, TABLE, old, new)
