@@ -108,6 +108,12 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.company_id or self.env.company
 
+    def _tusfacturas_vats(self):
+        """``{partner id: l10n_ar_vat}`` of these partners, reading only the two fields it is
+        computed from (reading ``l10n_ar_vat`` itself fetches every column of every partner)."""
+        self.fetch(["vat", "l10n_latam_identification_type_id"])
+        return {partner.id: partner.l10n_ar_vat for partner in self}
+
     def _tusfacturas_cuit(self):
         """The commercial partner's CUIT as 11 digits (``l10n_ar_vat``), or a clear error naming the partner."""
         self.ensure_one()

@@ -59,9 +59,8 @@ class TusFacturasControlSummary(models.Model):
         mismatched = statuses.filtered(lambda s: s.state == "mismatch")
         # One status per CUIT for the figures: customers sharing one have the same (a CUIT's
         # customers may have been checked apart since, so not the figures counted once by a check).
-        # Only the fields the CUIT is computed from are read, not every column of every customer.
-        statuses.partner_id.fetch(["vat", "l10n_latam_identification_type_id"])
-        checked = {status.partner_id.l10n_ar_vat or status.partner_id.id: status for status in statuses}.values()
+        vats = statuses.partner_id._tusfacturas_vats()
+        checked = {vats[status.partner_id.id] or status.partner_id.id: status for status in statuses}.values()
         checked = [status for status in checked if status.state in ("ok", "mismatch")]
         currency = company.currency_id
         Discrepancy = self.env["tusfacturas.discrepancy"].sudo()

@@ -276,13 +276,13 @@ class TusFacturasDiscrepancy(models.Model):
         if not groups:
             return
         checked = self.env["res.partner"].browse(sorted({pid for _r, pids in groups.values() for pid in pids}))
-        checked.commercial_partner_id.fetch(["vat", "l10n_latam_identification_type_id"])
+        vats = checked.commercial_partner_id._tusfacturas_vats()
         problems = []  # (CUIT, its first customer, its matches with a problem)
         for result, partner_ids in groups.values():
             partners = checked.filtered(lambda p, ids=partner_ids: p.id in ids).commercial_partner_id
             states = problem_states(result.comparison.mode)
             matches = [match for match in result.matches if match.state in states]
-            problems.append((partners[:1].l10n_ar_vat, partners[:1], matches))
+            problems.append((vats.get(partners[:1].id, False), partners[:1], matches))
         # The document types of the whole batch in one query; the Odoo documents carry theirs.
         matches = [match for _cuit, _partner, group_matches in problems for match in group_matches]
         types = self.env["tusfacturas.ledger"]._document_types({key[0] for m in matches if (key := _key_of(m))})

@@ -139,7 +139,8 @@ class TusFacturasPartnerStatus(models.Model):
 
     def _compute_open_discrepancy_count(self):
         """Counted per CUIT and company, in one query: customers sharing a CUIT share them."""
-        cuits = {status.id: status.partner_id.l10n_ar_vat for status in self}
+        vats = self.partner_id._tusfacturas_vats()
+        cuits = {status.id: vats.get(status.partner_id.id, False) for status in self}
         groups = (
             self.env["tusfacturas.discrepancy"]
             .sudo()
