@@ -109,6 +109,8 @@ class TusFacturasLedgerLine(models.TransientModel):
         many2one computed from it, as a stored many2one is searched: by ids, by name, by a path
         or ``any`` of the comodel's fields; "none" is no record, or one deleted since."""
         Comodel = self.env[comodel]
+        # Ids as a stored many2one takes them: whatever the user's rules, archived ones too.
+        Every = Comodel.sudo().with_context(active_test=False)
         if operator == "=?":
             if value is False or value is None:
                 return expression.TRUE_DOMAIN
@@ -127,9 +129,10 @@ class TusFacturasLedgerLine(models.TransientModel):
             values = [item for item in values if item is not False and item is not None]
             by_id = all(isinstance(item, int) for item in values)
             operand = values if isinstance(value, list | tuple) else values[0] if values else None
-            found = Comodel._search([("id" if by_id else "display_name", operator, operand)]) if values else None
+            condition = [("id" if by_id else "display_name", operator, operand)]
+            found = (Every if by_id else Comodel)._search(condition) if values else None
         parts = [[(column, "in", found)]] if found is not None else []
-        nothing = ["|", (column, "=", False), (column, "not in", Comodel.sudo()._search([]))]
+        nothing = ["|", (column, "=", False), (column, "not in", Every._search([]))]
         if none:
             parts.append(nothing)
         domain = expression.OR(parts) if parts else expression.FALSE_DOMAIN

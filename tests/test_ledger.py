@@ -177,6 +177,10 @@ class TestLedger(TusFacturasCase):
         self.assertEqual(Line.search([*in_ledger, ("move_id", "not any", [("amount_total", "=", 121.0)])]), lines[1:])
         doc_type = first.l10n_latam_document_type_id
         self.assertEqual(Line.search([*in_ledger, ("document_type_id", "=", doc_type.id)]), lines[:2])
+        doc_type.active = False  # an archived type is still the rows' type, as with a stored many2one
+        self.assertEqual(Line.search([*in_ledger, ("document_type_id", "=", doc_type.id)]), lines[:2])
+        self.assertEqual(Line.search([*in_ledger, ("document_type_id", "!=", False)]), lines[:2])
+        doc_type.active = True
         spec = {"line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}}, "limit": 40}}
         [read] = ledger.web_read(spec)
         self.assertEqual([line["move_id"] and line["move_id"]["id"] for line in read["line_ids"]],
